@@ -1,0 +1,43 @@
+# Backprop from Scratch: `make lab` to learn, `make test` to check everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+LESSONS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: setup lab test unit lessons lint notebooks clean
+
+# The virtual environment: made when missing, reinstalled when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed: run 'make PYTHON=python3.11 ...'"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab --allow-root notebooks/00_welcome.ipynb
+
+test: setup lint unit lessons
+
+lint: setup
+	$(BIN)/ruff check .
+
+unit: setup
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests
+
+lessons: setup
+	$(BIN)/python -m pytest -q $(NBVAL) $(LESSONS)
+
+# Re-execute every lesson in order in a fresh kernel and store it with its outputs.
+notebooks: setup
+	for nb in $(LESSONS); do \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=300 $$nb || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,128 @@
+"""Activation functions and their derivatives.
+
+Each activation acts on a block ``z`` of shape ``(n_l, N)`` (one sample per column) and
+returns ``a = f(z)`` of the same shape. Back-propagation needs ``f'(z)``: BP1 and BP2 multiply
+the incoming error by it elementwise, ``delta = g ⊙ f'(z)``. Softmax is the one activation whose
+output neurons depend on each other, so it is allowed only on the output layer and provides the
+full product with its Jacobian instead.
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    """The logistic function σ(z) = 1 / (1 + e^(-z)), elementwise, without overflow.
+
+    The naive formula computes ``exp(-z)``, which overflows for z below about -710. Here the
+    exponent is always ``-|z|`` (at most 0), so ``exp`` never overflows:
+    σ(z) = 1 / (1 + e^(-|z|)) for z ≥ 0 and e^(-|z|) / (1 + e^(-|z|)) for z < 0.
+
+    z: any shape. Returns an array of the same shape, values in [0, 1].
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def sigmoid_prime(z):
+    """σ'(z) = σ(z) (1 − σ(z)), elementwise. z: any shape; returns the same shape."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """tanh(z), elementwise. z: any shape; returns the same shape, values in [-1, 1]."""
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    """tanh'(z) = 1 − tanh(z)², elementwise. z: any shape; returns the same shape."""
+    return 1.0 - np.tanh(z) ** 2
+
+
+def relu(z):
+    """max(0, z), elementwise. z: any shape; returns the same shape."""
+    return np.maximum(z, 0.0)
+
+
+def relu_prime(z):
+    """1 where z > 0, else 0 (the derivative at the kink z = 0 is taken as 0)."""
+    return (np.asarray(z) > 0).astype(float)
+
+
+def identity(z):
+    """z itself (a linear neuron). z: any shape; returns an array of the same shape."""
+    return np.asarray(z, dtype=float)
+
+
+def identity_prime(z):
+    """1 everywhere. z: any shape; returns ones of the same shape."""
+    return np.ones_like(np.asarray(z, dtype=float))
+
+
+def softmax(z):
+    """Softmax over the neurons of each sample: column j of ``z`` (n_L, N) becomes a
+    probability vector. The column maximum is subtracted first so ``exp`` never overflows.
+
+    z: (n_L, N). Returns (n_L, N), each column summing to 1.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+class Activation:
+    """An activation by name: ``f`` computes a = f(z); ``prime`` computes f'(z) elementwise;
+    ``backprop(z, a, g)`` returns ``g ⊙ f'(z)``, the step shared by BP1 and BP2.
+    """
+
+    def __init__(self, name, f, prime, prime_from_a=None, output_only=False):
+        self.name = name
+        self.f = f
+        self.prime = prime
+        self._prime_from_a = prime_from_a
+        self.output_only = output_only
+
+    def backprop(self, z, a, g):
+        """Error at z from the error at a: ``g ⊙ f'(z)``. z, a, g: (n_l, N); returns (n_l, N).
+
+        Uses the cached activation ``a`` where f' is cheaper from it (σ' = a(1 − a)).
+        """
+        if self._prime_from_a is not None:
+            return g * self._prime_from_a(a)
+        return g * self.prime(z)
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+class _Softmax(Activation):
+    """Softmax: its Jacobian is diag(s) − s sᵀ per sample, so the error it passes back is
+    ``s ⊙ (g − Σ_k s_k g_k)`` column by column, not an elementwise product."""
+
+    def __init__(self):
+        super().__init__("softmax", softmax, None, output_only=True)
+
+    def backprop(self, z, a, g):
+        """Jacobian-vector product per column. z, a, g: (n_L, N); returns (n_L, N)."""
+        return a * (g - np.sum(a * g, axis=0, keepdims=True))
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, lambda a: a * (1.0 - a)),
+    "tanh": Activation("tanh", tanh, tanh_prime, lambda a: 1.0 - a * a),
+    "relu": Activation("relu", relu, relu_prime),
+    "identity": Activation("identity", identity, identity_prime),
+    "softmax": _Softmax(),
+}
+
+
+def get_activation(name):
+    """The ``Activation`` called ``name`` (one of ``ACTIVATIONS``); ValueError for others."""
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}: choose one of {', '.join(sorted(ACTIVATIONS))}"
+        )
+    return ACTIVATIONS[name]

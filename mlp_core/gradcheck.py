@@ -1,0 +1,74 @@
+"""Gradient checking: back-propagation's answer against centred finite differences.
+
+For one parameter θ, the centred difference (C(θ + ε) − C(θ − ε)) / 2ε approaches ∂C/∂θ with an
+error of order ε² (truncation) plus order 1/ε (rounding). The relative error between two
+gradients g and g', CS231n's measure, is
+
+    ||g − g'|| / max(||g||, ||g'||)      (0 when both are 0),
+
+taken here over a whole ``W`` or ``b``. About 1e-7 or below means right in float64; 1e-2 or
+above means a bug.
+"""
+
+import numpy as np
+
+from mlp_core.validate import check_positive, check_X, check_Y
+
+
+def relative_error(g, g_ref):
+    """CS231n's relative error ||g − g_ref|| / max(||g||, ||g_ref||) of two same-shape arrays."""
+    g, g_ref = np.asarray(g, dtype=float), np.asarray(g_ref, dtype=float)
+    if g.shape != g_ref.shape:
+        raise ValueError(f"cannot compare gradients of shapes {g.shape} and {g_ref.shape}")
+    scale = max(np.linalg.norm(g), np.linalg.norm(g_ref))
+    return 0.0 if scale == 0 else float(np.linalg.norm(g - g_ref) / scale)
+
+
+def _cost(net, X, Y):
+    net._forward(X)
+    out = net.layers[-1]
+    return net.loss_fn.cost(out.z, out.a, Y.T)
+
+
+def numerical_gradient(net, X, Y, layer, param="W", eps=1e-5):
+    """Centred finite differences of the batch-mean cost with respect to one layer's ``W``
+    (n_out, n_in) or ``b`` (n_out, 1). X: (N, n_0); Y: (N, n_L) or labels. Returns an array
+    shaped like the parameter. The parameter is restored exactly afterwards."""
+    X = check_X(X, net.sizes[0])
+    Y = check_Y(Y, X.shape[0], net.sizes[-1], net.loss_name)
+    check_positive(eps, "eps")
+    if not isinstance(layer, int) or not 0 <= layer < len(net.layers):
+        raise ValueError(f"layer must be an index 0 .. {len(net.layers) - 1}, got {layer!r}")
+    if param not in ("W", "b"):
+        raise ValueError(f"param must be 'W' or 'b', got {param!r}")
+    theta = getattr(net.layers[layer], param)   # the live array: perturbed in place
+    grad = np.zeros_like(theta)
+    for idx in np.ndindex(theta.shape):
+        old = theta[idx]
+        theta[idx] = old + eps
+        c_plus = _cost(net, X, Y)
+        theta[idx] = old - eps
+        c_minus = _cost(net, X, Y)
+        theta[idx] = old
+        grad[idx] = (c_plus - c_minus) / (2 * eps)
+    return grad
+
+
+def gradcheck(net, X, Y, eps=1e-5):
+    """Compare ``backward`` with finite differences on every layer.
+
+    X: (N, n_0); Y: (N, n_L) targets or N labels. Returns a list with one dict per layer,
+    ``{"W": relative error of dW, "b": relative error of db}``. Afterwards the network holds
+    the analytic ``delta``, ``dW``, ``db`` of this batch, as after forward and backward.
+    """
+    X = check_X(X, net.sizes[0])
+    Y = check_Y(Y, X.shape[0], net.sizes[-1], net.loss_name)
+    errors = []
+    for l in range(len(net.layers)):
+        numeric = {p: numerical_gradient(net, X, Y, l, p, eps) for p in ("W", "b")}
+        net._forward(X)
+        net._backward(X, Y)
+        layer = net.layers[l]
+        errors.append({"W": relative_error(layer.dW, numeric["W"]),
+                       "b": relative_error(layer.db, numeric["b"])})
+    return errors

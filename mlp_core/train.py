@@ -1,0 +1,125 @@
+"""The training loop the post leaves to the reader: mini-batch stochastic gradient descent.
+
+Each epoch shuffles the samples with a seeded generator, cuts them into mini-batches of
+``batch_size`` rows, and for each one runs ``forward``, ``backward`` (BP1-BP4) and ``step``.
+Inputs are checked once per call, not once per mini-batch, so the loop runs at the speed of its
+matrix products.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mlp_core.network import MLP, labels_from
+from mlp_core.validate import check_positive, check_X, check_Y
+
+
+class TrainingDiverged(ValueError):
+    """The cost became NaN or infinite during training (usually: the learning rate is too big)."""
+
+
+@dataclass
+class History:
+    """What ``train`` measured, one entry per epoch.
+
+    loss, accuracy: on the training data, the mean over the epoch's mini-batches, each taken
+        just before its update (the running figure Keras reports; free to compute);
+    val_loss, val_accuracy: on the validation data after the epoch (empty without it);
+    samples_seen: training samples processed so far; seconds: wall time since the start.
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    samples_seen: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+
+    @property
+    def epochs(self):
+        """How many epochs have finished."""
+        return len(self.loss)
+
+
+def _progress_bar(epochs, enabled):
+    """A tqdm bar over epochs: a widget in notebooks, a text line in terminals."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs, desc="training", unit="epoch", disable=not enabled, leave=True)
+
+
+def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=None,
+          callback=None, progress=True, weight_decay=0.0):
+    """Train ``net`` by mini-batch SGD and return a ``History``.
+
+    X: (N, n_0) inputs; Y: (N, n_L) targets or N integer class labels.
+    epochs: passes over the data; batch_size: samples per update (clamped to N);
+    lr: learning rate η in W ← W − η·dW; weight_decay: L2 strength λ (W ← (1 − ηλ)W − η·dW).
+    X_val, Y_val: optional validation data, evaluated after each epoch.
+    seed: seeds the shuffle; the same seed and network give the same history, bit for bit.
+    callback: called as ``callback(epoch, history)`` after each epoch; returning False stops.
+    progress: show a progress bar (a widget in Jupyter, text in a terminal).
+    Raises TrainingDiverged (a ValueError) naming the epoch when the cost stops being finite.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"train needs an MLP as its first argument, got {type(net).__name__}")
+    n_in, n_out = net.sizes[0], net.sizes[-1]
+    X = check_X(X, n_in)
+    Y = check_Y(Y, X.shape[0], n_out, net.loss_name)
+    check_positive(epochs, "epochs", integer=True)
+    check_positive(batch_size, "batch_size", integer=True)
+    check_positive(lr, "lr (the learning rate)")
+    if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a number ≥ 0, got {weight_decay!r}")
+    if (X_val is None) != (Y_val is None):
+        raise ValueError("pass both X_val and Y_val, or neither")
+    if X_val is not None:
+        X_val = check_X(X_val, n_in, "X_val")
+        Y_val = check_Y(Y_val, X_val.shape[0], n_out, net.loss_name, "Y_val")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be a function called as callback(epoch, history)")
+
+    N = X.shape[0]
+    batch_size = min(batch_size, N)
+    labels = labels_from(Y)
+    val_labels = None if Y_val is None else labels_from(Y_val)
+    out = net.layers[-1]
+    rng = np.random.default_rng(seed)
+    history = History()
+    start = time.perf_counter()
+    bar = _progress_bar(epochs, progress)
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(1, epochs + 1):
+                order = rng.permutation(N)
+                total_cost, correct = 0.0, 0
+                for first in range(0, N, batch_size):
+                    idx = order[first:first + batch_size]
+                    Xb = X[idx]
+                    net._forward(Xb)
+                    cost = net._backward(Xb, Y[idx])
+                    if not np.isfinite(cost):
+                        raise TrainingDiverged(
+                            f"epoch {epoch}: the cost became {cost} at sample {first} with "
+                            f"lr = {lr:g}. The steps are too big: try a smaller learning rate "
+                            f"(for example lr = {lr / 10:g})."
+                        )
+                    total_cost += cost * len(idx)
+                    correct += int(np.count_nonzero(labels_from(out.a.T) == labels[idx]))
+                    net._step(lr, weight_decay)
+                history.loss.append(total_cost / N)
+                history.accuracy.append(correct / N)
+                history.samples_seen.append(epoch * N)
+                if X_val is not None:
+                    net._forward(X_val)
+                    history.val_loss.append(net.loss_fn.cost(out.z, out.a, Y_val.T))
+                    history.val_accuracy.append(float(np.mean(labels_from(out.a.T) == val_labels)))
+                history.seconds.append(time.perf_counter() - start)
+                bar.update(1)
+                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+                if callback is not None and callback(epoch, history) is False:
+                    break
+    finally:
+        bar.close()
+    return history

@@ -1,0 +1,179 @@
+"""Pictures shared by the lessons: the network drawing and the decision boundary.
+
+Every function draws into a matplotlib ``Axes`` it is given and returns the artists it made,
+so a widget can create a figure once and then update those artists in place (fast redraws).
+Colours: weights and deltas use a diverging map centred on 0 (blue negative, red positive);
+activations use viridis. Both are colour-blind safe and readable on a projector.
+"""
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.collections import LineCollection
+
+WEIGHT_CMAP = "RdBu_r"      # diverging, centred on 0: weights, deltas, gradients
+ACTIVATION_CMAP = "viridis"  # sequential: activations, probabilities
+MAX_DRAWN = 12              # neurons drawn per layer; larger layers show a sample and a count
+
+PROJECTOR = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12,
+             "figure.dpi": 80, "savefig.dpi": 80, "axes.grid": False}
+
+
+def setup():
+    """Projector-friendly matplotlib defaults for a lesson: larger fonts, modest DPI (small
+    notebooks). Call once at the top of a lesson."""
+    mpl.rcParams.update(PROJECTOR)
+
+
+def _drawn(n):
+    """Indices of the neurons drawn for a layer of n neurons (at most MAX_DRAWN)."""
+    if n <= MAX_DRAWN:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, MAX_DRAWN).round().astype(int))
+
+
+class NetworkDrawing:
+    """A drawing of a fully connected network: neurons as circles, one column per layer,
+    weights as lines coloured by sign and sized by magnitude.
+
+    ax: the Axes to draw into; sizes: the post's ``neurons_per_layer``, e.g. [2, 3, 1].
+    ``update(weights=..., activations=..., highlight=...)`` recolours in place.
+    Layers wider than ``MAX_DRAWN`` show an even sample of their neurons and their size.
+    """
+
+    def __init__(self, ax, sizes, weights=None, activations=None, highlight=None, title=None):
+        self.ax, self.sizes = ax, list(sizes)
+        self.drawn = [_drawn(n) for n in self.sizes]
+        self.pos = []
+        for l, idx in enumerate(self.drawn):
+            k = len(idx)
+            y = np.linspace(1, -1, k) if k > 1 else np.zeros(1)
+            self.pos.append(np.c_[np.full(k, float(l)), y * min(1.0, 0.18 * k)])
+        segments, self._edge_index = [], []
+        for l in range(len(self.sizes) - 1):
+            for j_out, j in enumerate(self.drawn[l + 1]):
+                for k_in, k in enumerate(self.drawn[l]):
+                    segments.append([self.pos[l][k_in], self.pos[l + 1][j_out]])
+                    self._edge_index.append((l, j, k))
+        self.edges = LineCollection(segments, cmap=WEIGHT_CMAP, zorder=1)
+        ax.add_collection(self.edges)
+        xy = np.concatenate(self.pos)
+        widest = max(len(idx) for idx in self.drawn)
+        self.nodes = ax.scatter(xy[:, 0], xy[:, 1], s=min(260, 1500 / widest),
+                                c=np.zeros(len(xy)), edgecolors="black", linewidths=1.2,
+                                zorder=3, cmap=ACTIVATION_CMAP, vmin=0, vmax=1)
+        self.band = ax.axvspan(-0.3, 0.3, color="gold", alpha=0.0, zorder=0)
+        labels = ["input"] + [f"layer {l}" for l in range(len(self.sizes) - 1)]
+        for l, n in enumerate(self.sizes):
+            note = f"{labels[l]}\nn = {n}" + (f"\n({MAX_DRAWN} shown)" if n > MAX_DRAWN else "")
+            ax.text(l, -1.35, note, ha="center", va="top", fontsize=10)
+        ax.set_xlim(-0.5, len(self.sizes) - 0.5)
+        ax.set_ylim(-1.75, 1.25)
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title)
+        self.update(weights=weights, activations=activations, highlight=highlight)
+
+    def update(self, weights=None, activations=None, highlight=None):
+        """Recolour in place. weights: list of W (n_out, n_in) per layer; activations: list of
+        per-neuron values in [0, 1], one array (n_l,) per column of neurons, input included;
+        highlight: index l of the layer (its W and its output neurons) to mark, or None."""
+        if weights is not None:
+            w = np.array([weights[l][j, k] for l, j, k in self._edge_index])
+            scale = max(np.abs(w).max(), 1e-12)
+            self.edges.set_array(w)
+            self.edges.set_clim(-scale, scale)
+            self.edges.set_linewidths(0.4 + 3.6 * np.abs(w) / scale)
+        else:
+            self.edges.set_array(None)
+            self.edges.set_color("0.6")
+            self.edges.set_linewidths(0.8)
+        if activations is not None:
+            vals = np.concatenate([np.asarray(activations[l])[idx]
+                                   for l, idx in enumerate(self.drawn)])
+            self.nodes.set_array(vals)
+        else:
+            self.nodes.set_facecolor("white")
+        if highlight is None:
+            self.band.set_alpha(0.0)
+        else:
+            self.band.set_x(highlight + 0.1)
+            self.band.set_width(1.15)
+            self.band.set_alpha(0.25)
+        return self
+
+    @classmethod
+    def of(cls, ax, net, X=None, **kwargs):
+        """Draw an ``MLP`` with its weights; with one input sample X (n_0,), colour the
+        neurons by their activation too (inputs shown as given, clipped to [0, 1])."""
+        weights = [layer.W for layer in net.layers]
+        activations = None
+        if X is not None:
+            net.forward(X)
+            activations = [np.clip(np.ravel(X), 0, 1)] + [l.a[:, 0] for l in net.layers]
+        return cls(ax, net.sizes, weights=weights, activations=activations, **kwargs)
+
+
+def draw_network(sizes_or_net, ax=None, **kwargs):
+    """Draw a network from its sizes (list) or an ``MLP``; returns the ``NetworkDrawing``.
+    Makes a new figure when ``ax`` is None."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    if hasattr(sizes_or_net, "layers"):
+        return NetworkDrawing.of(ax, sizes_or_net, **kwargs)
+    return NetworkDrawing(ax, sizes_or_net, **kwargs)
+
+
+def grid_for(X, steps=120, margin=0.4):
+    """A square grid over the 2-D points X (N, 2), padded by ``margin``. Returns
+    (xx, yy, G): xx and yy (steps, steps), and the grid points as rows G (steps², 2)."""
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+    return xx, yy, np.c_[xx.ravel(), yy.ravel()]
+
+
+def class_score(net, G):
+    """The value shaded behind a 2-D classifier, for grid points G (M, 2): the output for one
+    output neuron, else the probability-like score of class 1 (a[1] / Σ a) for two classes, or
+    the predicted class index for more. Returns (M,)."""
+    Y_hat = net.forward(G)
+    if Y_hat.shape[1] == 1:
+        return Y_hat[:, 0]
+    if Y_hat.shape[1] == 2:
+        return Y_hat[:, 1] / np.maximum(Y_hat.sum(axis=1), 1e-12)
+    return np.argmax(Y_hat, axis=1).astype(float)
+
+
+class DecisionBoundary:
+    """The network's decision regions over 2-D data, with the points on top.
+
+    ax: the Axes; net: an ``MLP`` with 2 inputs; X (N, 2), y (N,): training points (circles);
+    X_test, y_test: optional test points (triangles). ``update(net)`` recomputes the shading
+    in place, cheap enough for a live training loop.
+    """
+
+    def __init__(self, ax, net, X, y, X_test=None, y_test=None, steps=80, title=None):
+        every = np.vstack([X] if X_test is None else [X, X_test])
+        self.xx, self.yy, self.G = grid_for(every, steps)
+        extent = (self.xx.min(), self.xx.max(), self.yy.min(), self.yy.max())
+        n_classes = max(2, int(np.max(y)) + 1)
+        vmax = 1.0 if n_classes == 2 else n_classes - 1
+        self.image = ax.imshow(np.zeros_like(self.xx), origin="lower", extent=extent,
+                               cmap="RdBu_r" if n_classes == 2 else "viridis", vmin=0, vmax=vmax,
+                               alpha=0.55, aspect="auto", interpolation="bilinear")
+        cmap = plt.get_cmap("RdBu_r" if n_classes == 2 else "viridis")
+        colours = cmap(np.asarray(y) / vmax)
+        ax.scatter(X[:, 0], X[:, 1], c=colours, edgecolors="black", s=22, label="train")
+        if X_test is not None:
+            ax.scatter(X_test[:, 0], X_test[:, 1], c=cmap(np.asarray(y_test) / vmax), marker="^",
+                       edgecolors="white", s=30, label="test")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.set_title(title or "decision boundary")
+        ax.legend(loc="upper right", fontsize=9)
+        self.update(net)
+
+    def update(self, net):
+        """Shade the grid by ``class_score`` of the current network."""
+        self.image.set_data(class_score(net, self.G).reshape(self.xx.shape))
+        return self
