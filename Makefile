@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --allow-root notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
 
 test: setup lint unit lessons
 

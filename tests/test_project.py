@@ -46,7 +46,7 @@ def test_ci_runs_what_the_readme_says():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("lab:", "test:", "notebooks:"):
         assert target in makefile
-    assert "notebooks/00_welcome.ipynb" in makefile
+    assert "/lab/tree/notebooks/00_welcome.ipynb" in makefile
 
 
 def test_there_are_lessons():
