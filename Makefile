@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: setup lab test unit lessons lint notebooks clean
+.PHONY: setup lab test unit lessons lint notebooks clean student html browser chromium
 
 # The virtual environment: made when missing, reinstalled when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -27,8 +27,23 @@ test: setup lint unit lessons
 lint: setup
 	$(BIN)/ruff check .
 
-unit: setup
+# One BLAS thread: the same arithmetic, so the same printed digits, on every machine and load.
+export OPENBLAS_NUM_THREADS = 1
+export OMP_NUM_THREADS = 1
+export MKL_NUM_THREADS = 1
+
+unit: setup chromium
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests
+
+# The browser test alone (it is part of `unit`): Voila + Debian's Chromium + Playwright.
+browser: setup chromium
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/test_browser.py
+
+# The browser test drives Debian's Chromium, a system package (see the README). Without it the
+# test is skipped on a learner's machine, and fails in CI (CI=true).
+chromium:
+	@test -x /usr/bin/chromium || \
+	  echo "note: /usr/bin/chromium is missing: 'sudo apt-get install chromium' for the browser test"
 
 lessons: setup
 	$(BIN)/python -m pytest -q $(NBVAL) $(LESSONS)
@@ -40,5 +55,13 @@ notebooks: setup
 	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=300 $$nb || exit 1; \
 	done
 
+# Student versions of the lessons in student/ (a learner's changed file is never overwritten).
+student: setup
+	$(BIN)/python -m mlp_core.student
+
+# A static site of the stored lessons in _site/ (index.html, one page per lesson).
+html: setup
+	$(BIN)/python -m mlp_core.site
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info _site

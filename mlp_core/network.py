@@ -192,10 +192,9 @@ class MLP:
             layer = self.layers[l]
             a_prev = self.layers[l - 1].a if l > 0 else X.T
             layer.delta = delta
-            layer.db = delta.mean(axis=1, keepdims=True)                      # BP3
-            dW = delta @ a_prev.T                                             # BP4
-            dW /= N                # in place: no second (n_out, n_in) array per batch
-            layer.dW = dW
+            layer.db = delta.sum(axis=1, keepdims=True) / N                   # BP3
+            layer.dW = delta @ a_prev.T / N                                   # BP4
+            # (numpy divides a large temporary in place, so BP4 makes no second array)
             if l > 0:
                 prev = self.layers[l - 1]
                 delta = prev.activation.backprop(prev.z, prev.a, layer.W.T @ delta)  # BP2
@@ -207,7 +206,7 @@ class MLP:
         if any(layer.dW is None for layer in self.layers):
             raise ValueError("step needs gradients: call net.forward(X) and net.backward(Y) first")
         self._step(lr)
-        for layer in self.layers:      # a NaN or infinite weight is reported at once, as W = ... is
+        for layer in self.layers:      # report a NaN or infinite weight now, as assigning W does
             as_float_array(layer.W, f"layer {layer.index}: W")
             as_float_array(layer.b, f"layer {layer.index}: b")
 

@@ -6,6 +6,7 @@ Inputs are checked once per call, not once per mini-batch, so the loop runs at t
 matrix products.
 """
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -99,7 +100,7 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
                     Xb = X[idx]
                     net._forward(Xb)
                     cost = net._backward(Xb, Y[idx])
-                    if not np.isfinite(cost):
+                    if not math.isfinite(cost):
                         raise TrainingDiverged(
                             f"epoch {epoch}: the cost became {cost} at sample {first} with "
                             f"lr = {lr:g}. The steps are too big: try a smaller learning rate "

@@ -93,6 +93,7 @@ class NetworkDrawing:
                                    for l, idx in enumerate(self.drawn)])
             self.nodes.set_array(vals)
         else:
+            self.nodes.set_array(None)
             self.nodes.set_facecolor("white")
         if highlight is None:
             self.band.set_alpha(0.0)

@@ -44,6 +44,14 @@ def worst(errors):
     return max(max(e.values()) for e in errors)
 
 
+def reference_check(net, X, Y):
+    """gradcheck against the five-point stencil (error O(eps⁴)), so eps can be large enough
+    that rounding stays far below 1e-7 even for gradients 1e-5 the size of the cost. A ReLU
+    net is piecewise linear, so a small eps (which stays clear of its kinks) costs nothing."""
+    has_relu = any(layer.activation.name == "relu" for layer in net.layers)
+    return worst(gradcheck(net, X, Y, eps=1e-5 if has_relu else 1e-3, order=4))
+
+
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 @pytest.mark.parametrize("N", [1, 7, 64])
 @pytest.mark.parametrize("loss,output", OUTPUTS)
@@ -56,11 +64,11 @@ def test_every_loss_activation_output_matches_finite_differences(arch, N, loss, 
             net, X, Y = make_case(sizes, hidden, loss, output, N, seed)
             if away_from_kinks(net, X):
                 break
-        err = worst(gradcheck(net, X, Y))
+        err = reference_check(net, X, Y)
         assert err <= TOLERANCE, f"{hidden}/{output}/{loss} on {sizes}, N={N}: {err:.2e}"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)  # the same cases in CI
 @given(
     hidden_sizes=st.lists(st.integers(1, 6), min_size=1, max_size=3),
     n_in=st.integers(1, 5),
@@ -77,7 +85,7 @@ def test_random_architectures_match_finite_differences(hidden_sizes, n_in, n_out
     sizes = [n_in, *hidden_sizes, n_out]
     net, X, Y = make_case(sizes, hidden, loss, output, N, seed)
     assume(away_from_kinks(net, X))
-    assert worst(gradcheck(net, X, Y)) <= TOLERANCE
+    assert reference_check(net, X, Y) <= TOLERANCE
 
 
 @pytest.mark.parametrize("loss,output", [("mse", "sigmoid"), ("cross_entropy", "softmax")])
@@ -99,7 +107,8 @@ def test_batch_gradient_is_the_mean_of_the_per_sample_gradients(loss, output):
 
 
 def test_gradcheck_flags_a_wrong_gradient():
-    """The check must be able to fail: a gradient scaled by 1/n_L (the post's loss) is caught."""
+    """The check must be able to fail: a gradient scaled by 1/n_L (the post's loss) is caught.
+    The plain centred difference with its default eps passes on a well-scaled net."""
     net, X, Y = make_case([3, 4, 2], "sigmoid", "mse", "sigmoid", 5, seed=0)
     errors = gradcheck(net, X, Y)
     assert worst(errors) <= TOLERANCE

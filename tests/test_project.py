@@ -33,7 +33,8 @@ def test_environment_yml_matches_pyproject():
     pip = [d for d in env["dependencies"] if isinstance(d, dict)]
     assert pip == [{"pip": ["-e ."]}], "Binder installs the course package with `- pip: [-e .]`"
     python = [d for d in conda if d.startswith("python")]
-    assert python == ["python>=3.11"] and project["requires-python"] == ">=3.11"
+    # repo2docker reads only an exact X.Y, so conda pins the oldest Python pyproject allows
+    assert python == ["python=3.11"] and project["requires-python"] == ">=3.11"
     conda = dict(requirement(d) for d in conda if not d.startswith(("python", "pip")))
     pyproject = dict(requirement(d) for d in project["dependencies"])
     assert conda == pyproject

@@ -53,7 +53,10 @@ class FigureWidget(widgets.VBox):
     def __init__(self, controls, fig, footer=()):
         self.fig = fig
         freeze_layout(fig)
-        self.image = widgets.Image(format="png")
+        width = round(fig.get_figwidth() * fig.dpi)
+        # shown at its own pixel size (sharp on a projector), narrower only on a narrow screen
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px",
+                                                                       max_width="100%"))
         super().__init__(list(controls) + [self.image] + list(footer))
         self.redraw()
 
@@ -68,5 +71,5 @@ class FigureWidget(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = self.summary()
-        bundle["image/png"] = base64.b64encode(figure_png(self.fig)).decode("ascii")
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")  # last frame
         return bundle

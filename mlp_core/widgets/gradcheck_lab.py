@@ -1,0 +1,364 @@
+"""Lesson 06's pictures: the step-size V of finite differences, and the bug menu.
+
+- ``eps_sweep`` measures, for one weight, the relative error of the centred difference against
+  back-propagation as the step ε shrinks, with the whole forward pass in float64 or float32;
+  ``plot_eps_sweep`` draws the V where truncation error (∝ ε²) meets rounding error (∝ 1/ε).
+- ``diagnose`` gradient-checks every layer of a network and also records what a shape check
+  sees; ``describe`` says it in one line. ``BugMenu`` lets the learner pick a planted bug
+  (``mlp_core.bugs``) and watch the check flag the layers.
+"""
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+
+from mlp_core.bugs import BUGS, BuggyMLP, bug_batch
+from mlp_core.checks import RIGHT, WRONG
+from mlp_core.gradcheck import numerical_gradient, relative_error
+from mlp_core.widgets.base import FigureWidget, new_figure
+
+# ----- the step-size V ---------------------------------------------------------------------
+
+_IN_DTYPE = {
+    "sigmoid": lambda z: 0.5 * (1 + np.tanh(0.5 * z)),   # σ without exp overflow, dtype kept
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "identity": lambda z: z,
+}
+
+
+def cost_in(net, X, Y, dtype, weights=None):
+    """Nielsen's quadratic cost C = 1/(2N) Σ ||a − y||² with every number of the forward pass
+    held in ``dtype`` (np.float64 or np.float32). X: (N, n_0); Y: (N, n_L).
+    weights: W per layer (n_out, n_in) already in ``dtype``; default, the network's."""
+    if net.loss_name != "mse" or net.layers[-1].activation.name == "softmax":
+        raise ValueError("cost_in computes the MSE cost with an elementwise output activation")
+    if weights is None:
+        weights = [layer.W.astype(dtype) for layer in net.layers]
+    a = np.asarray(X, dtype=dtype).T
+    for layer, W in zip(net.layers, weights):
+        a = _IN_DTYPE[layer.activation.name](W @ a + layer.b.astype(dtype))
+    diff = a - np.asarray(Y, dtype=dtype).T
+    return np.sum(diff * diff) / dtype(2 * X.shape[0])
+
+
+def eps_sweep(net, X, Y, layer, index, eps_values, dtype=np.float64):
+    """Relative error of the centred difference (C(w + ε) − C(w − ε)) / 2ε for the weight
+    ``W[layer][index]`` (index a pair (j, k)), computed in ``dtype``, against
+    back-propagation's ``dW`` (float64). X: (N, n_0); Y: (N, n_L). The network is not changed
+    (the sweep perturbs a copy of the weights). Returns an array shaped like ``eps_values``."""
+    net.forward(X)
+    net.backward(Y)
+    exact = net.layers[layer].dW[index]
+    weights = [lay.W.astype(dtype) for lay in net.layers]
+    W = weights[layer]
+    w = W[index]
+    errors = []
+    for eps in eps_values:
+        W[index] = w + dtype(eps)
+        c_plus = cost_in(net, X, Y, dtype, weights)
+        W[index] = w - dtype(eps)
+        c_minus = cost_in(net, X, Y, dtype, weights)
+        W[index] = w
+        numeric = float((c_plus - c_minus) / (dtype(2) * dtype(eps)))
+        errors.append(relative_error(numeric, exact))
+    return np.array(errors)
+
+
+def v_theory(net, X, Y, layer, index, eps_values, errors64):
+    """The two straight lines of the V for ``W[layer][index]``, in relative-error units.
+
+    truncation: (ε² / 6)·|C'''| / |C'|, with |C'''| fitted to the float64 errors at the three
+    largest ε (eps_values ascending; there rounding is negligible); rounding(u): u·|C| / (ε·|C'|)
+    for the unit roundoff u of a dtype. Returns (truncation array, rounding function,
+    best-ε function)."""
+    net.forward(X)
+    C = net.backward(Y)
+    g = abs(net.layers[layer].dW[index])
+    eps_values = np.asarray(eps_values, dtype=float)
+    k = np.median(errors64[-3:] / eps_values[-3:] ** 2)       # = |C'''| / (6 |C'|)
+    truncation = k * eps_values ** 2
+
+    def rounding(u):
+        return u * C / (eps_values * g)
+
+    def best_eps(u):
+        """Where the two lines cross: ε³ = u·C / (g·k)."""
+        return (u * C / (g * k)) ** (1 / 3)
+
+    return truncation, rounding, best_eps
+
+
+def plain_log_ticks(axis, ticks):
+    """Put ticks at ``ticks`` on a log axis, labelled "1e-07" in plain text (mathtext labels
+    are slow to draw) and without minor ticks."""
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: "1" if v == 1 else f"{v:.0e}"))
+    axis.set_minor_locator(NullLocator())
+
+
+DTYPE_COLOURS = {"float64": "#0072B2", "float32": "#D55E00"}   # Okabe-Ito: blue, vermillion
+
+
+def plot_eps_sweep(ax, eps_values, errors, truncation=None, rounding=None, title=None):
+    """Draw the V on a log-log Axes. errors: {"float64": array, "float32": array} (relative
+    errors per ε); truncation: array ∝ ε²; rounding: {"float64": array, ...} ∝ 1/ε.
+    Adds CS231n's thresholds 1e-7 (right) and 1e-2 (wrong). Returns the Axes."""
+    ax.axhspan(WRONG, 2, color="#D55E00", alpha=0.08, lw=0)
+    ax.axhspan(1e-17, RIGHT, color="#009E73", alpha=0.08, lw=0)
+    ax.axhline(RIGHT, color="#009E73", ls=":", lw=1)
+    ax.axhline(WRONG, color="#D55E00", ls=":", lw=1)
+    x_text = eps_values[0] * 3
+    ax.text(x_text, RIGHT * 0.4, "1e-7: right", color="#007050", fontsize=10, va="top")
+    ax.text(x_text, WRONG * 1.6, "1e-2: wrong", color="#B04000", fontsize=10)
+    for name, err in errors.items():
+        ax.loglog(eps_values, np.maximum(err, 1e-17), "o-", ms=3, lw=1.5,
+                  color=DTYPE_COLOURS[name], label=f"{name} forward pass")
+        if rounding is not None and name in rounding:
+            ax.loglog(eps_values, rounding[name], "--", lw=1, color=DTYPE_COLOURS[name],
+                      label=f"rounding ≲ u·C / (ε·|∂C/∂w|), {name}")
+    if truncation is not None:
+        ax.loglog(eps_values, truncation, "k--", lw=1, label="truncation ∝ ε²")
+    ax.set_ylim(1e-14, 2)
+    ax.set_xlim(eps_values[0], eps_values[-1])
+    ax.set_xlabel("step ε")
+    ax.set_ylabel("relative error")
+    ax.set_title(title or "the V of finite differences")
+    ax.legend(loc="lower left", fontsize=9)
+    return ax
+
+
+# ----- diagnosing a network -----------------------------------------------------------------
+
+def verdict(err):
+    """CS231n's reading of a relative error: "right" (≤ 1e-7), "wrong" (≥ 1e-2), else
+    "suspicious"."""
+    if err <= RIGHT:
+        return "right"
+    return "wrong" if err >= WRONG else "suspicious"
+
+
+def diagnose(net, X, Y, eps=1e-5):
+    """Gradient-check every layer, and note what a shape check sees.
+
+    X: (N, n_0); Y: (N, n_L). Returns a dict with
+    - "failure": the error message if ``backward`` itself raised (a shape error), else None;
+    - "layers": one dict per layer with, for "W" and "b", a dict holding "numeric" (finite
+      differences, shaped like the parameter), "analytic" (the backprop gradient, any shape),
+      "shape_ok" (its shape equals the parameter's) and "error" (relative error, or None when
+      the shapes differ).
+    """
+    numeric = [{p: numerical_gradient(net, X, Y, l, p, eps) for p in ("W", "b")}
+               for l in range(len(net.layers))]
+    try:
+        net.forward(X)
+        net.backward(Y)
+    except ValueError as err:
+        return {"failure": str(err), "layers": []}
+    layers = []
+    for layer, num in zip(net.layers, numeric):
+        entry = {}
+        for p, grad in (("W", layer.dW), ("b", layer.db)):
+            ok = grad.shape == num[p].shape
+            entry[p] = {"numeric": num[p], "analytic": grad, "shape_ok": ok,
+                        "error": relative_error(grad, num[p]) if ok else None}
+        layers.append(entry)
+    return {"failure": None, "layers": layers}
+
+
+def _layer_list(ls):
+    return ("layer " if len(ls) == 1 else "layers ") + ", ".join(str(l) for l in ls)
+
+
+def flagged(diag):
+    """Indices of the layers whose dW or db the gradient check calls wrong or suspicious."""
+    return [l for l, entry in enumerate(diag["layers"])
+            if any(e["shape_ok"] and verdict(e["error"]) != "right" for e in entry.values())]
+
+
+def describe(diag):
+    """One line: what the shape check and the gradient check say about a ``diagnose`` result."""
+    if diag["failure"] is not None:
+        return "shape error in backward (numpy refuses a matrix product)"
+    parts = []
+    for p, name in (("W", "dW"), ("b", "db")):
+        bad = [l for l, entry in enumerate(diag["layers"]) if not entry[p]["shape_ok"]]
+        if bad:
+            parts.append(f"shape error: {name} of {_layer_list(bad)}")
+    flags = flagged(diag)
+    if flags:
+        parts.append(f"gradient check flags {_layer_list(flags)}")
+    return "; ".join(parts) if parts else "passes both checks"
+
+
+# ----- the bug menu widget -----------------------------------------------------------------
+
+ARCHITECTURES = {
+    "[2, 5, 4, 3]: no square W": [2, 5, 4, 3],
+    "[2, 3, 3, 3]: square W[1], W[2]": [2, 3, 3, 3],
+}
+VERDICT_COLOURS = {"right": "#009E73", "suspicious": "#E69F00", "wrong": "#D55E00",
+                   "shape": "0.85"}
+_TOP = 30.0        # where a bar for a shape error ends (off the relative-error scale)
+_FLOOR = 1e-16     # bars start here on the log axis
+
+
+class BugMenu(FigureWidget):
+    """Pick a planted bug, a network shape and a batch size; see the gradient check per layer.
+
+    Left: the relative error of dW and db for each layer on CS231n's scale (grey hatched bars:
+    the shape is wrong, so there is no error to compute). Right: every gradient entry,
+    backprop against finite differences; a right backward pass puts them on the diagonal.
+    """
+
+    def __init__(self, bug="sigma_prime", architecture="[2, 5, 4, 3]: no square W", N=10,
+                 seed=0):
+        depth = {len(s) for s in ARCHITECTURES.values()}
+        assert len(depth) == 1, "the bars are laid out for one depth"
+        self.n_layers = depth.pop() - 1
+        self.seed = seed
+        self.bug = widgets.Dropdown(options=[(text, key) for key, text in BUGS.items()],
+                                    value=bug, description="bug")
+        self.architecture = widgets.Dropdown(options=list(ARCHITECTURES), value=architecture,
+                                             description="sizes")
+        self.N = widgets.IntSlider(value=N, min=1, max=16, description="batch N")
+        self.report = widgets.HTML()
+        fig = new_figure(8.4, 3.4)
+        self.ax_err, self.ax_dots = fig.subplots(1, 2, width_ratios=[1, 1.05])
+        self._build_bars()
+        self._build_dots()
+        for control in (self.bug, self.architecture, self.N):
+            control.observe(self._changed, names="value")
+        super().__init__([widgets.HBox([self.bug, self.architecture]), self.N], fig,
+                         footer=[self.report])
+        self._changed()
+
+    def _build_bars(self):
+        ax = self.ax_err
+        x = np.arange(self.n_layers)
+        self.bars = {"W": ax.bar(x - 0.2, 1.0, 0.38, bottom=_FLOOR, edgecolor="black"),
+                     "b": ax.bar(x + 0.2, 1.0, 0.38, bottom=_FLOOR, edgecolor="black")}
+        self.bar_text = {p: [ax.text(xi + (-0.2 if p == "W" else 0.2), _FLOOR * 3, p,
+                                     ha="center", va="bottom", fontsize=9)
+                             for xi in x] for p in ("W", "b")}
+        ax.set_yscale("log")
+        ax.set_ylim(_FLOOR, _TOP * 10)
+        plain_log_ticks(ax.yaxis, [1e-16, 1e-13, 1e-10, 1e-7, 1e-4, 1e-2, 1])
+        ax.axhspan(WRONG, _TOP * 10, color="#D55E00", alpha=0.08, lw=0)
+        ax.axhspan(_FLOOR, RIGHT, color="#009E73", alpha=0.08, lw=0)
+        ax.axhline(RIGHT, color="#009E73", ls=":", lw=1)
+        ax.axhline(WRONG, color="#D55E00", ls=":", lw=1)
+        ax.set_xticks(x, [f"layer {l}" for l in x])
+        ax.set_ylabel("relative error")
+        self.title_err = ax.set_title("two lines\nreserved")
+
+    def _build_dots(self):
+        ax = self.ax_dots
+        self.diagonal, = ax.plot([-1, 1], [-1, 1], color="0.5", lw=1, zorder=1)
+        none = np.zeros(0)
+        self.dots = ax.scatter(none, none, c=none, s=18, cmap="viridis", vmin=0,
+                               vmax=self.n_layers - 1, edgecolors="black", linewidths=0.4,
+                               zorder=2)
+        cmap = colormaps["viridis"]
+        handles = [Line2D([], [], ls="", marker="o", markerfacecolor=cmap(l / (self.n_layers - 1)),
+                          markeredgecolor="black", label=f"layer {l}")
+                   for l in range(self.n_layers)]
+        ax.legend(handles=handles, loc="upper left", fontsize=9)
+        ax.set_xlabel("finite difference ∂C/∂θ")
+        ax.set_ylabel("backprop dW, db entry")
+        self.title_dots = ax.set_title("two lines\nreserved")
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+
+    def _changed(self, change=None):
+        """Rebuild the network with the chosen bug, run ``diagnose`` and update the figure."""
+        sizes = ARCHITECTURES[self.architecture.value]
+        self.net = BuggyMLP(sizes, self.bug.value, init="xavier", seed=self.seed)
+        X, Y = bug_batch(self.N.value, self.seed)
+        self.diag = diagnose(self.net, X, Y)
+        self._update_bars()
+        self._update_dots()
+        self.report.value = self._report_html()
+        self.redraw()
+
+    def _update_bars(self):
+        d = self.diag
+        for p in ("W", "b"):
+            for l, (bar, text) in enumerate(zip(self.bars[p], self.bar_text[p])):
+                if d["failure"] is not None or not d["layers"][l][p]["shape_ok"]:
+                    kind, top = "shape", _TOP
+                else:
+                    err = d["layers"][l][p]["error"]
+                    kind, top = verdict(err), max(err, _FLOOR * 10)
+                bar.set_height(top - _FLOOR)
+                bar.set_facecolor(VERDICT_COLOURS[kind])
+                bar.set_hatch("//" if kind == "shape" else "")
+                if kind == "shape":     # inside the bar, which reaches the top
+                    text.set_text(f"d{p}\nshape")
+                    text.set_y(_TOP / 3)
+                    text.set_verticalalignment("top")
+                    text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 1})
+                else:
+                    text.set_text(f"d{p}")
+                    text.set_y(top * 1.5)
+                    text.set_verticalalignment("bottom")
+                    text.set_bbox(None)
+        title = "backward raised a shape error" if d["failure"] else describe(d)
+        self.title_err.set_text(_wrap(title))
+
+    def _update_dots(self):
+        xs, ys, cs = [], [], []
+        for l, entry in enumerate(self.diag["layers"]):
+            for e in entry.values():
+                if e["shape_ok"]:
+                    xs.append(e["numeric"].ravel())
+                    ys.append(e["analytic"].ravel())
+                    cs.append(np.full(e["numeric"].size, l))
+        if xs:
+            x, y, c = np.concatenate(xs), np.concatenate(ys), np.concatenate(cs)
+            lim = 1.1 * max(np.abs(x).max(), np.abs(y).max(), 1e-12)
+            self.dots.set_offsets(np.c_[x, y])
+            self.dots.set_array(c.astype(float))
+            self.title_dots.set_text("each dot one weight or bias:\non the diagonal when right")
+        else:
+            lim = 1.1
+            self.dots.set_offsets(np.empty((0, 2)))
+            self.dots.set_array(np.empty(0))
+            self.title_dots.set_text("no gradients: backward failed")
+        self.ax_dots.set_xlim(-lim, lim)
+        self.ax_dots.set_ylim(-lim, lim)
+        self.diagonal.set_data([-lim, lim], [-lim, lim])
+
+    def _report_html(self):
+        d = self.diag
+        if d["failure"] is not None:
+            rows = f"<tr><td colspan=3>backward raised: {html.escape(d['failure'])}</td></tr>"
+        else:
+            rows = ""
+            for l, entry in enumerate(d["layers"]):
+                cells = []
+                for p in ("W", "b"):
+                    e = entry[p]
+                    if e["shape_ok"]:
+                        cells.append(f"{e['error']:.1e} ({verdict(e['error'])})")
+                    else:
+                        cells.append(f"shape {e['analytic'].shape} ≠ {e['numeric'].shape}")
+                rows += f"<tr><td>layer {l}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>"
+        return ("<table><tr><th></th><th>dW</th><th>db</th></tr>" + rows + "</table>"
+                f"<b>{html.escape(self.summary())}</b>")
+
+    def summary(self):
+        """The bug, the network, N and the verdict, e.g. "σ' missing in BP2, sizes [2, 5, 4, 3],
+        N = 10: gradient check flags layers 0, 1"."""
+        sizes = ARCHITECTURES[self.architecture.value]
+        return (f"BugMenu: {BUGS[self.bug.value]}, sizes {sizes}, N = {self.N.value}: "
+                f"{describe(self.diag)}")
+
+
+def _wrap(text, width=42):
+    """Break a title into lines at "; " when it is long."""
+    return text.replace("; ", ";\n") if len(text) > width else text

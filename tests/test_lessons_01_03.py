@@ -1,0 +1,265 @@
+"""The exercise checks of lessons 01-03 (mlp_core.checks_basics), and the student versions of
+those lessons: with every solution replaced by ``raise NotImplementedError()``, each lesson runs
+to the end and each check says "not done yet"."""
+
+import contextlib
+import io
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import numpy as np
+import pytest
+
+from mlp_core.checks_basics import (
+    Attempt,
+    attempt_watched,
+    check_batch_columns,
+    check_layer_forward,
+    check_network_forward,
+    check_shape_prediction,
+    check_sigmoid,
+    check_sigmoid_prime,
+    engine_shapes,
+)
+from mlp_core.network import MLP
+
+Z = np.array([[-1000.0, -30.0, -2.0], [-0.5, 0.0, 0.5], [2.0, 30.0, 1000.0]])
+
+
+def run(check, *args):
+    """Call a check; return (its result, what it printed)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ok = check(*args)
+    return ok, out.getvalue()
+
+
+def not_done(*_):
+    raise NotImplementedError()
+
+
+# ----- attempt_watched -----------------------------------------------------------------------
+
+def test_attempt_watched_reports_unfinished_errors_and_warnings():
+    assert attempt_watched(not_done) is None
+    failed = attempt_watched(lambda: np.ones(2) @ np.ones(3))
+    assert failed.value is None and failed.error.startswith("ValueError: matmul")
+    warned = attempt_watched(lambda z: 1 / (1 + np.exp(-z)), np.array([-1000.0]))
+    assert warned.value[0] == 0.0 and warned.warnings == ("overflow encountered in exp",)
+    assert attempt_watched(lambda: 3) == Attempt(3, "", ())
+
+
+# ----- lesson 01 -----------------------------------------------------------------------------
+
+def stable(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def naive(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize("fn, ok, words", [
+    (stable, True, "✓ my_sigmoid is right at all 9 test points"),
+    (not_done, False, "not done yet"),
+    (naive, False, "numpy warned \"overflow encountered in exp\""),
+    (lambda z: np.exp(z) / (1 + np.exp(z)), False, "nan or inf at z = 1000"),
+    (lambda z: stable(-z), False, "you computed σ(-z)"),
+    (lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z))), False,
+     "numpy warned"),                       # both branches are computed: both overflow
+    (lambda z: stable(z)[0], False, "returned shape (3,), expected (3, 3)"),
+    (lambda z: stable(2 * z), False, "check the formula"),
+])
+def test_check_sigmoid(fn, ok, words):
+    result, text = run(check_sigmoid, attempt_watched(fn, Z), Z)
+    assert result is ok and words in text
+    assert text.count("\n") == 1
+
+
+@pytest.mark.parametrize("fn, ok, words", [
+    (lambda z: stable(z) * (1 - stable(z)), True, "✓ my_sigmoid_prime matches finite differences"),
+    (not_done, False, "not done yet"),
+    (lambda z: z * (1 - z), False, "you computed z(1 - z)"),
+    (stable, False, "that is σ(z) itself"),
+    (lambda z: -stable(z) * (1 - stable(z)), False, "the sign is flipped"),
+    (lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, False, "nan or inf at z = -1000"),
+    (lambda z: naive(z) * (1 - naive(z)), False, "numpy warned"),
+    (lambda z: np.where(np.abs(z) > 20, 1e-3, stable(z) * (1 - stable(z))), False,
+     "wrong at the extremes"),
+])
+def test_check_sigmoid_prime(fn, ok, words):
+    result, text = run(check_sigmoid_prime, attempt_watched(fn, Z), Z)
+    assert result is ok and words in text
+
+
+# ----- lesson 02 -----------------------------------------------------------------------------
+
+def right_shapes(sizes, N):
+    return [dict(shapes) for shapes in engine_shapes(sizes, N)]
+
+
+def test_engine_shapes_follow_the_convention():
+    assert engine_shapes([64, 30, 10], 32)[0] == {
+        "W": (30, 64), "b": (30, 1), "z": (30, 32), "a": (30, 32), "delta": (30, 32),
+        "dW": (30, 64), "db": (30, 1)}
+
+
+def test_check_shape_prediction_accepts_the_right_shapes_as_lists_too():
+    shapes = [{k: list(v) for k, v in layer.items()} for layer in right_shapes([4, 5, 3], 8)]
+    ok, text = run(check_shape_prediction, Attempt(shapes), [4, 5, 3], 8)
+    assert ok and text == ("✓ predict_shapes([4, 5, 3], N=8): all 14 shapes match a real "
+                           "forward and backward pass\n")
+
+
+@pytest.mark.parametrize("kind, wrong, words", [
+    ("W", (64, 30), "it looks transposed; W[l] is (n_out, n_in)"),
+    ("b", (1, 30), "that is the post's row"),
+    ("z", (32, 30), "inside, one sample per column"),
+    ("delta", (30, 1), "delta[l] = ∂C/∂z[l] has the shape of z[l]"),
+    ("db", (30, 32), "one bias gradient per neuron, not per sample"),
+    ("dW", (32, 30, 64), "dW is the batch mean"),
+])
+def test_check_shape_prediction_explains_each_miss(kind, wrong, words):
+    shapes = right_shapes([64, 30, 10], 32)
+    shapes[0][kind] = wrong
+    ok, text = run(check_shape_prediction, Attempt(shapes), [64, 30, 10], 32)
+    assert not ok
+    assert f"✗ {kind}, layer 0: you wrote {wrong}" in text and words in text
+    assert text.endswith("13 of 14 shapes right\n")
+
+
+def test_check_shape_prediction_says_a_repeated_mistake_once():
+    shapes = right_shapes([64, 30, 10], 32)
+    for layer in shapes:
+        layer["W"] = layer["W"][::-1]
+    ok, text = run(check_shape_prediction, Attempt(shapes), [64, 30, 10], 32)
+    assert not ok and text.splitlines() == [
+        "✗ W, layer 0: you wrote (64, 30), a real pass gives (30, 64); layer 1: you wrote "
+        "(30, 10), a real pass gives (10, 30) — it looks transposed; W[l] is (n_out, n_in): one "
+        "row per neuron of layer l, one column per input it reads",
+        "✗ predict_shapes([64, 30, 10], N=32): 12 of 14 shapes right"]
+
+
+def test_check_shape_prediction_counts_layers_and_keys():
+    sizes = [2, 3, 1]
+    per_size = right_shapes(sizes, 4) + [{}]
+    ok, text = run(check_shape_prediction, Attempt(per_size), sizes, 4)
+    assert not ok and "the input is not a layer" in text
+    missing = right_shapes(sizes, 4)
+    del missing[1]["delta"]
+    ok, text = run(check_shape_prediction, Attempt(missing), sizes, 4)
+    assert not ok and "✗ delta, layer 1: missing, a real pass gives (1, 4)" in text
+    ok, text = run(check_shape_prediction, attempt_watched(not_done), sizes, 4)
+    assert not ok and "not done yet" in text
+
+
+# ----- lesson 03 -----------------------------------------------------------------------------
+
+RNG = np.random.default_rng(1)
+W, B, A = RNG.normal(size=(3, 2)), RNG.normal(size=(3, 1)), RNG.random((2, 3))
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize("fn, ok, words", [
+    (lambda W, b, A: (W @ A + b, sig(W @ A + b)), True, "✓ layer_forward's a is right"),
+    (not_done, False, "not done yet"),
+    (lambda W, b, A: (W @ A, sig(W @ A)), False, "the bias b is missing"),
+    (lambda W, b, A: (W @ A + b.T, sig(W @ A + b.T)), False, "b was added as a row"),
+    (lambda W, b, A: ((W @ A + b).T, sig(W @ A + b).T), False, "transposed"),
+    (lambda W, b, A: (W @ A + b, W @ A + b), False, "apply the sigmoid"),
+    (lambda W, b, A: sig(W @ A + b), False, "should return the pair (z, a)"),
+    (lambda W, b, A: (W.T @ A + b, None), False, "raised ValueError: matmul"),
+])
+def test_check_layer_forward(fn, ok, words):
+    result, text = run(check_layer_forward, attempt_watched(fn, W, B, A), W, B, A)
+    assert result is ok and words in text
+
+
+def test_check_layer_forward_checks_a_only_once_z_is_right():
+    result = attempt_watched(lambda W, b, A: (W @ A, sig(W @ A)), W, B, A)
+    ok, text = run(check_layer_forward, result, W, B, A)
+    assert not ok
+    assert text.splitlines()[1] == "… layer_forward's a = σ(z) is checked once z is right"
+
+
+def forward_rows(net, X, transpose_in=True, transpose_out=True, last_sigma=True):
+    A = X.T if transpose_in else X
+    for i, layer in enumerate(net.layers):
+        Z = layer.W @ A + layer.b
+        A = sig(Z) if last_sigma or i < len(net.layers) - 1 else Z
+    return A.T if transpose_out else A
+
+
+@pytest.mark.parametrize("kwargs, ok, words", [
+    ({}, True, "✓ Y_hat is right"),
+    ({"transpose_in": False}, False, "start from A = X.T"),
+    ({"transpose_out": False}, False, "Y_hat = a[L-1].T"),
+    ({"last_sigma": False}, False, "the last layer needs its sigmoid too"),
+])
+def test_check_network_forward(kwargs, ok, words):
+    net = MLP([2, 3, 2], init="normal", seed=0)
+    X = np.random.default_rng(2).random((5, 2))
+    result = attempt_watched(lambda n, x: forward_rows(n, x, **kwargs), net, X)
+    got, text = run(check_network_forward, result, net, X)
+    assert got is ok and words in text
+
+
+def test_check_network_forward_points_a_broadcast_error_to_layer_forward():
+    net = MLP([2, 3, 2], seed=0)
+    result = attempt_watched(lambda n, x: n.layers[0].W @ x.T + n.layers[0].b.T, net,
+                             np.ones((5, 2)))
+    ok, text = run(check_network_forward, result, net, np.ones((5, 2)))
+    assert not ok and "shapes (3,5) (1,3). A sum of mismatched shapes" in text
+
+
+def test_check_network_forward_not_done():
+    net = MLP([2, 3, 2], seed=0)
+    ok, text = run(check_network_forward, attempt_watched(not_done), net, np.ones((5, 2)))
+    assert not ok and "not done yet" in text
+
+
+def test_check_batch_columns():
+    Z_batch = np.arange(6.0).reshape(3, 2)
+    ok, text = run(check_batch_columns, "z", Z_batch, [Z_batch[:, [0]], Z_batch[:, [1]]])
+    assert ok and "for all 2 samples" in text
+    ok, text = run(check_batch_columns, "z", Z_batch, [Z_batch[:, [1]], Z_batch[:, [0]]])
+    assert not ok and "differs" in text
+
+
+# ----- the student versions of the lessons ---------------------------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+SOLUTION = re.compile(r"^( *)### BEGIN SOLUTION\n.*?^ *### END SOLUTION\n?", re.M | re.S)
+
+
+def student_cells(path):
+    """The code cells of a lesson with each solution region replaced as nbgrader does."""
+    nb = nbformat.read(path, as_version=4)
+    return [SOLUTION.sub(r"\1# YOUR CODE HERE\n\1raise NotImplementedError()\n", c.source)
+            for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("name, exercises, checks", [("01_neuron", 2, 2), ("02_shapes", 1, 2),
+                                                     ("03_forward", 2, 2)])
+def test_student_version_runs_and_every_check_says_not_done(name, exercises, checks):
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cells = student_cells(NOTEBOOKS / f"{name}.ipynb")
+    assert sum("raise NotImplementedError()" in c for c in cells) == exercises
+    namespace, out = {}, io.StringIO()
+    with contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "FigureCanvasAgg is non-interactive")
+        for source in cells:
+            exec(compile(source, name, "exec"), namespace)  # noqa: S102 - our own lesson code
+    plt.close("all")
+    text = out.getvalue()
+    assert text.count("not done yet") == checks
+    assert "✗" not in text

@@ -1,0 +1,255 @@
+"""Lesson 06: the step-size V, the bug menu widget and the checks of its two exercises."""
+
+import matplotlib
+import numpy as np
+import pytest
+
+from mlp_core import MLP, relative_error
+from mlp_core.bugs import BuggyMLP, bug_batch
+from mlp_core.checks import attempt
+from mlp_core.checks_training import (
+    check_gradcheck_layer,
+    check_relative_error,
+    gradcheck_answers,
+    relative_error_answers,
+)
+from mlp_core.widgets.gradcheck_lab import (
+    ARCHITECTURES,
+    BugMenu,
+    cost_in,
+    describe,
+    diagnose,
+    eps_sweep,
+    flagged,
+    plot_eps_sweep,
+    v_theory,
+    verdict,
+)
+
+matplotlib.use("Agg")
+EPS = np.logspace(-12, 0, 25)
+
+
+@pytest.fixture(scope="module")
+def case():
+    X, Y = bug_batch(10)
+    return MLP([2, 5, 4, 3], init="xavier", seed=0), X, Y
+
+
+# ----- the V ----------------------------------------------------------------------------------
+
+def test_cost_in_float64_is_the_engines_cost_and_float32_stays_float32(case):
+    net, X, Y = case
+    assert cost_in(net, X, Y, np.float64) == pytest.approx(net.loss(X, Y), rel=1e-12)
+    c32 = cost_in(net, X, Y, np.float32)
+    assert c32.dtype == np.float32 and c32 == pytest.approx(net.loss(X, Y), rel=1e-5)
+    with pytest.raises(ValueError, match="MSE"):
+        cost_in(MLP([2, 3], output_activation="softmax", loss="cross_entropy"), X[:, :2],
+                np.eye(3)[:10], np.float64)
+
+
+def test_the_V_in_float64_and_float32(case):
+    net, X, Y = case
+    W_before = net.layers[1].W.copy()
+    e64 = eps_sweep(net, X, Y, 1, (1, 2), EPS, np.float64)
+    e32 = eps_sweep(net, X, Y, 1, (1, 2), EPS, np.float32)
+    assert np.array_equal(net.layers[1].W, W_before)              # the weight is restored
+    best = EPS[np.argmin(e64)]
+    assert e64.min() < 1e-9 and 1e-7 <= best <= 1e-3             # float64: a deep V near 1e-5
+    assert e32.min() > 1e-6                                       # float32 never gets "right"
+    assert np.all(e32[EPS < 1e-8] > 0.5)                          # the difference is lost
+    big = EPS >= 1e-2                                             # truncation: slope 2
+    slope = np.polyfit(np.log10(EPS[big]), np.log10(e64[big]), 1)[0]
+    assert slope == pytest.approx(2, abs=0.15)
+    top = EPS >= 0.1                                              # where truncation rules,
+    assert np.allclose(e64[top], e32[top], rtol=0.5)              # both types agree
+
+
+def test_v_theory_lines_cross_near_the_bottom(case):
+    net, X, Y = case
+    e64 = eps_sweep(net, X, Y, 1, (1, 2), EPS, np.float64)
+    truncation, rounding, crossing = v_theory(net, X, Y, 1, (1, 2), EPS, e64)
+    assert truncation.shape == EPS.shape and np.all(np.diff(truncation) > 0)
+    assert np.all(np.diff(rounding(1.1e-16)) < 0)
+    assert 1e-6 < crossing(1.1e-16) < 1e-3 < crossing(6e-8)
+
+
+def test_plot_eps_sweep_draws_both_types_the_lines_and_the_thresholds(case):
+    from matplotlib.figure import Figure
+
+    net, X, Y = case
+    errors = {n: eps_sweep(net, X, Y, 1, (1, 2), EPS, getattr(np, n))
+              for n in ("float64", "float32")}
+    truncation, rounding, _ = v_theory(net, X, Y, 1, (1, 2), EPS, errors["float64"])
+    ax = Figure().subplots()
+    plot_eps_sweep(ax, EPS, errors, truncation, {n: rounding(1e-16) for n in errors}, title="t")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "float64 forward pass" in labels and "float32 forward pass" in labels
+    assert "truncation ∝ ε²" in labels and sum("rounding" in s for s in labels) == 2
+    assert ax.get_xscale() == ax.get_yscale() == "log" and ax.get_title() == "t"
+
+
+# ----- diagnose ------------------------------------------------------------------------------
+
+def test_verdict_uses_cs231n_thresholds():
+    assert [verdict(e) for e in (1e-9, 1e-7, 1e-5, 1e-2, 0.9)] == \
+        ["right", "right", "suspicious", "wrong", "wrong"]
+
+
+@pytest.mark.parametrize("sizes, bug, expected", [
+    ([2, 5, 4, 3], "none", "passes both checks"),
+    ([2, 5, 4, 3], "sigma_prime", "gradient check flags layers 0, 1"),
+    ([2, 5, 4, 3], "W_not_transposed", "shape error in backward (numpy refuses a matrix product)"),
+    ([2, 3, 3, 3], "W_not_transposed", "gradient check flags layers 0, 1"),
+    ([2, 5, 4, 3], "sum_not_mean", "gradient check flags layers 0, 1, 2"),
+    ([2, 5, 4, 3], "post_loss", "gradient check flags layers 0, 1, 2"),
+    ([2, 5, 4, 3], "post_db", "shape error: db of layers 0, 1, 2"),
+])
+def test_every_bug_is_caught_by_one_check_or_the_other(sizes, bug, expected):
+    X, Y = bug_batch(10)
+    diag = diagnose(BuggyMLP(sizes, bug, init="xavier", seed=0), X, Y)
+    assert describe(diag) == expected
+
+
+def test_diagnose_keeps_both_gradients_and_the_shapes():
+    X, Y = bug_batch(10)
+    diag = diagnose(BuggyMLP([2, 5, 4, 3], "post_db", init="xavier", seed=0), X, Y)
+    assert diag["failure"] is None and flagged(diag) == []
+    e = diag["layers"][0]["b"]
+    assert e["analytic"].shape == (5, 10) and e["numeric"].shape == (5, 1)
+    assert not e["shape_ok"] and e["error"] is None
+    w = diag["layers"][0]["W"]
+    assert w["shape_ok"] and w["error"] == relative_error(w["analytic"], w["numeric"])
+
+
+# ----- the bug menu --------------------------------------------------------------------------
+
+def bar_heights(menu):
+    return [bar.get_height() for p in ("W", "b") for bar in menu.bars[p]]
+
+
+def test_bug_menu_changes_with_the_bug():
+    menu = BugMenu(bug="none")
+    assert menu.summary() == ("BugMenu: no bug: BP1-BP4 as in lesson 05, sizes [2, 5, 4, 3], "
+                              "N = 10: passes both checks")
+    png, heights = menu.image.value, bar_heights(menu)
+    dots = menu.dots.get_offsets().copy()
+    assert dots.shape == (sum(s * n + n for s, n in [(2, 5), (5, 4), (4, 3)]), 2)
+    np.testing.assert_allclose(dots[:, 0], dots[:, 1], rtol=1e-5, atol=1e-9)   # on the diagonal
+    menu.bug.value = "sigma_prime"
+    assert menu.summary().endswith("gradient check flags layers 0, 1")
+    assert menu.image.value != png
+    new = bar_heights(menu)
+    assert new[0] > 1e-2 > heights[0] and new[2] == pytest.approx(heights[2])  # layer 2 right
+    assert not np.allclose(menu.dots.get_offsets()[:, 1], dots[:, 1])
+    assert "wrong" in menu.report.value and "gradient check flags layers 0, 1" in \
+        menu.title_err.get_text()
+
+
+def test_bug_menu_shape_errors_and_the_square_architecture():
+    menu = BugMenu(bug="W_not_transposed")
+    assert "shape error in backward" in menu.summary()
+    assert len(menu.dots.get_offsets()) == 0
+    assert all(text.get_text().endswith("shape") for text in menu.bar_text["W"])
+    assert "backward raised" in menu.report.value
+    menu.architecture.value = "[2, 3, 3, 3]: square W[1], W[2]"
+    assert ARCHITECTURES[menu.architecture.value] == [2, 3, 3, 3]
+    assert menu.summary().endswith("gradient check flags layers 0, 1")
+    assert len(menu.dots.get_offsets()) > 0
+    menu.bug.value = "post_db"
+    assert "shape (3, 10) ≠ (3, 1)" in menu.report.value
+    assert [t.get_text() for t in menu.bar_text["b"]] == ["db\nshape"] * 3
+
+
+def test_bug_menu_batch_of_one_hides_the_batch_bugs():
+    menu = BugMenu(bug="sum_not_mean")
+    assert "flags layers 0, 1, 2" in menu.summary()
+    menu.N.value = 1
+    assert menu.summary().endswith("N = 1: passes both checks")
+    menu.bug.value = "post_db"
+    assert menu.summary().endswith("passes both checks")
+    menu.bug.value = "post_loss"                                   # n_L = 3 still shows it
+    assert menu.summary().endswith("flags layers 0, 1, 2")
+
+
+def test_bug_menu_saves_a_picture_and_its_summary():
+    menu = BugMenu()
+    bundle = menu._repr_mimebundle_()
+    assert bundle["text/plain"] == menu.summary() and len(bundle["image/png"]) > 1000
+
+
+# ----- the exercises' checks -----------------------------------------------------------------
+
+def right_relative_error(g, g_ref):
+    scale = max(np.linalg.norm(g), np.linalg.norm(g_ref))
+    return 0.0 if scale == 0 else np.linalg.norm(g - g_ref) / scale
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (right_relative_error, "✓ relative_error is right"),
+    (lambda g, r: np.linalg.norm(g - r), "absolute error"),
+    (lambda g, r: np.linalg.norm(g - r) / np.linalg.norm(r), "dividing by ||g_ref|| alone"),
+    (lambda g, r: np.linalg.norm(g - r) / max(np.linalg.norm(g), np.linalg.norm(r)),
+     "return 0 instead of dividing 0 by 0"),
+    (lambda g, r: np.linalg.norm(g - r) / (np.linalg.norm(g) + np.linalg.norm(r)), "not the sum"),
+    (lambda g, r: None, "return statement"),
+    (lambda g, r: {}["oops"], "raised KeyError"),
+])
+def test_check_relative_error(capsys, fn, expected):
+    ok = check_relative_error(attempt(relative_error_answers, fn))
+    out = capsys.readouterr().out
+    assert expected in out and out.count("\n") == 1
+    assert ok == expected.startswith("✓")
+
+
+def test_check_relative_error_not_done(capsys):
+    def unfinished(g, g_ref):
+        raise NotImplementedError()
+
+    assert not check_relative_error(attempt(relative_error_answers, unfinished))
+    assert "not done yet" in capsys.readouterr().out
+
+
+def make_gradcheck(mistake=None):
+    """A learner's gradcheck_layer, right or with one usual mistake."""
+    def gradcheck_layer(net, X, Y, l, eps=1e-5):
+        if mistake == "unfinished":
+            raise NotImplementedError()
+        layer, numeric = net.layers[l], []
+        for theta in (layer.W, layer.b):
+            if mistake == "copy":
+                theta = theta.copy()
+            grad = np.zeros_like(theta)
+            for idx in np.ndindex(theta.shape):
+                w = theta[idx]
+                theta[idx] = w + eps
+                c_plus = net.loss(X, Y)
+                theta[idx] = w if mistake == "one_sided" else w - eps
+                c_minus = net.loss(X, Y)
+                if mistake != "no_restore":
+                    theta[idx] = w
+                step = eps if mistake in ("one_sided", "no_two") else 2 * eps
+                grad[idx] = (c_plus - c_minus) / step
+            numeric.append(grad)
+        net.forward(X)
+        net.backward(Y)
+        if mistake == "constant":
+            return 0.0, 0.0
+        return relative_error(layer.dW, numeric[0]), relative_error(layer.db, numeric[1])
+    return gradcheck_layer
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    (None, "✓ gradcheck_layer is right"),
+    ("unfinished", "not done yet"),
+    ("copy", "not a copy"),
+    ("one_sided", "one-sided"),
+    ("no_two", "factor of 2"),
+    ("no_restore", "changed the weights"),
+    ("constant", "misses a planted bug"),
+])
+def test_check_gradcheck_layer(capsys, mistake, expected):
+    ok = check_gradcheck_layer(attempt(gradcheck_answers, make_gradcheck(mistake)))
+    out = capsys.readouterr().out
+    assert expected in out and out.count("\n") == 1
+    assert ok == (mistake is None)

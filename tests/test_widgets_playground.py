@@ -1,0 +1,420 @@
+"""Lesson 10's playground, driven without a browser: every button pressed, every control moved
+to both ends, Play and Pause on a real asyncio loop, and the exercise's checks."""
+
+import asyncio
+import base64
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mlp_core import train
+from mlp_core.checks_playground import check_spiral, check_test_accuracy, spiral_result
+from mlp_core.widgets.base import figure_png
+from mlp_core.widgets.playground import (
+    L2_RATES,
+    LEARNING_RATES,
+    MAX_HIDDEN_LAYERS,
+    MAX_NEURONS,
+    N_POINTS,
+    Experiment,
+    Playground,
+    Settings,
+    activation_maps,
+    mosaic,
+    playground_net,
+)
+
+
+def pixels(png):
+    """PNG bytes as an (H, W, 3) int array."""
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def weight_norm(net):
+    return np.sqrt(sum(np.sum(layer.W ** 2) for layer in net.layers))
+
+
+@pytest.fixture
+def pg():
+    return Playground()
+
+
+# ----- the experiment behind the widget -------------------------------------------------------
+
+def test_an_epoch_is_minibatch_sgd_with_l2_exactly_like_train():
+    """The oracle: ``mlp_core.train`` with the same seed, batch size, lr and weight decay."""
+    s = Settings(dataset="circles", hidden_layers=2, neurons=5, lr=0.1, batch_size=7, l2=0.01)
+    e = Experiment(s, seed=3)
+    for _ in range(4):
+        assert e.run_epoch()
+    net = playground_net(s, e.n_classes, seed=3)
+    train(net, e.X_train, e.Y_train, epochs=4, batch_size=7, lr=0.1, weight_decay=0.01, seed=3,
+          progress=False)
+    for mine, theirs in zip(e.net.layers, net.layers):
+        np.testing.assert_array_equal(mine.W, theirs.W)
+        np.testing.assert_array_equal(mine.b, theirs.b)
+    assert e.epoch == 4 and len(e.train_loss) == len(e.test_loss) == 5
+    assert e.train_loss[-1] == pytest.approx(net.loss(e.X_train, e.Y_train))
+
+
+def test_same_settings_same_numbers_and_blobs_get_a_softmax():
+    a, b = Experiment(Settings(dataset="blobs")), Experiment(Settings(dataset="blobs"))
+    for e in (a, b):
+        for _ in range(3):
+            e.run_epoch()
+    assert a.train_loss == b.train_loss and a.test_loss == b.test_loss
+    assert a.net.sizes == [2, 4, 4, 3] and a.net.output_activation == "softmax"
+    assert a.Y_train.shape == (len(a.X_train), 3)
+
+
+@pytest.mark.parametrize("bad", [dict(dataset="moon"), dict(noise=0.9), dict(train_percent=55),
+                                 dict(hidden_layers=5), dict(neurons=0), dict(activation="elu"),
+                                 dict(lr=0.5), dict(batch_size=31), dict(l2=-1.0),
+                                 dict(neurons=2.0)])
+def test_settings_refuse_what_the_controls_cannot_show(bad):
+    with pytest.raises(ValueError, match="not a playground setting"):
+        Settings(**bad)
+
+
+def test_maps_are_scaled_to_0_1_and_tiled_neuron_0_on_top():
+    e = Experiment(Settings(hidden_layers=2, neurons=3, activation="relu"))
+    G = np.random.default_rng(0).uniform(-1, 1, (80 * 80, 2))
+    e.net.forward(G)
+    maps = activation_maps(e.net, (80, 80))
+    assert [m.shape for m in maps] == [(3, 20, 20), (3, 20, 20)]
+    assert all(m.min() >= 0 and m.max() <= 1 for m in maps)
+    tiles = [np.full((2, 4, 4), v) for v in (0.0, 1.0)]
+    tiles[0][0] = 0.5                                # layer 0, neuron 0
+    image = mosaic(tiles, gap=1)
+    assert image.shape == (2 * 5 - 1, 2 * 5 - 1)
+    assert np.all(image[5:, :4] == 0.5)              # origin="lower": the top rows last
+    assert np.all(image[:4, :4] == 0.0) and np.all(image[:, 5:][~np.isnan(image[:, 5:])] == 1)
+    assert np.isnan(image[4]).all() and np.isnan(image[:, 4]).all()
+
+
+def test_tanh_maps_use_the_fixed_range():
+    e = Experiment(Settings(hidden_layers=1, neurons=2, activation="tanh"))
+    e.net.forward(np.zeros((16, 2)))
+    (m,) = activation_maps(e.net, (4, 4))
+    expected = (np.tanh(e.net.layers[0].b[:, 0]) + 1) / 2
+    np.testing.assert_allclose(m[:, 0, 0], expected)
+
+
+# ----- the buttons ----------------------------------------------------------------------------
+
+def test_the_widget_starts_reset(pg):
+    e = pg.experiment
+    assert e.epoch == 0 and len(e.train_loss) == 1
+    assert pg.step_button.disabled is False and pg.play_button.disabled is False
+    assert pg.pause_button.disabled is True
+    assert "epoch 0:" in pg.status.value and bytes(pg.image.value).startswith(b"\x89PNG")
+    assert pg.epoch_text.get_text() == "epoch 0"
+
+
+def test_step_trains_one_epoch_and_redraws(pg):
+    before, weights = pg.image.value, [layer.W.copy() for layer in pg.experiment.net.layers]
+    pg.step_button.click()
+    e = pg.experiment
+    assert e.epoch == 1 and len(e.train_loss) == 2
+    assert len(pg.lines["train"].get_xdata()) == 2 and len(pg.lines["test"].get_ydata()) == 2
+    assert pg.image.value != before
+    assert "epoch 1:" in pg.status.value and pg.epoch_text.get_text() == "epoch 1"
+    assert not np.array_equal(weights[0], e.net.layers[0].W)
+    np.testing.assert_array_equal(pg.drawing.edges.get_array()[0], e.net.layers[0].W[0, 0])
+
+
+def test_steps_learn_the_moons(pg):
+    assert pg.step(30)
+    e = pg.experiment
+    assert e.epoch == 30 and len(pg.lines["train"].get_xdata()) == 31
+    assert e.train_loss[-1] < 0.2 * e.train_loss[0] and e.accuracy() >= 0.95
+    assert pg.ax_loss.get_xlim()[1] >= 30                # the loss axis grew with the epochs
+
+
+def test_reset_gives_the_same_picture_again(pg):
+    first = pg.image.value
+    pg.step(5)
+    assert pg.image.value != first
+    pg.reset_button.click()
+    assert pg.experiment.epoch == 0 and len(pg.lines["train"].get_xdata()) == 1
+    assert pg.image.value == first
+    assert Playground().image.value == first             # a new widget, the same picture
+
+
+def test_the_fast_frames_match_a_full_render(pg):
+    pg.step(12)                                          # past a jump of the loss axis
+    fast, full = pixels(pg.image.value), pixels(figure_png(pg.fig))
+    assert fast.shape == full.shape
+    off = np.abs(fast - full).max(axis=2)               # 256 colours against full colour ...
+    assert off.mean() < 3 and np.mean(off > 32) < 1e-3  # ... but no artist missing or moved
+
+
+def test_the_saved_picture_is_the_current_frame(pg):
+    pg.step(2)
+    saved = base64.b64decode(pg._repr_mimebundle_()["image/png"])
+    assert np.array_equal(pixels(saved), pixels(pg.image.value))
+    assert len(saved) < 80_000                          # small enough to store in a notebook
+
+
+def test_saved_output_has_a_picture_and_a_stable_line(pg):
+    pg.step(3)
+    bundle = pg._repr_mimebundle_()
+    assert bundle["image/png"] and "application/vnd.jupyter.widget-view+json" in bundle
+    twin = Playground()
+    twin.step(3)
+    assert bundle["text/plain"] == twin.summary() == pg.summary()
+    assert bundle["text/plain"].startswith("Playground: moons, noise 0.05, 50% train, "
+                                           "sizes [2, 4, 4, 1], tanh, lr 0.3, batch 10, L2 0; "
+                                           "epoch 3: train loss ")
+
+
+# ----- every control at both ends -------------------------------------------------------------
+
+def test_dataset_control(pg):
+    first = pg.image.value
+    pg.controls["dataset"].value = "blobs"
+    assert pg.experiment.net.sizes[-1] == 3 and pg.experiment.epoch == 0
+    assert pg.image.value != first and "blobs" in pg.status.value
+    pg.controls["dataset"].value = "moons"
+    assert pg.experiment.net.sizes[-1] == 1 and pg.image.value == first
+
+
+def test_noise_control(pg):
+    pg.controls["noise"].value = 0.0
+    X, y = pg.experiment.X_train, pg.experiment.y_train
+    upper = X[y == 0]                                  # moons without noise: on the unit circle
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)
+    quiet = pg.image.value
+    pg.controls["noise"].value = 0.5
+    X = pg.experiment.X_train[pg.experiment.y_train == 0]
+    assert np.abs(np.hypot(X[:, 0], X[:, 1]) - 1).mean() > 0.2
+    assert pg.image.value != quiet and "noise 0.50" in pg.status.value
+
+
+def test_train_percent_control(pg):
+    pg.controls["train_percent"].value = 10
+    assert len(pg.experiment.X_train) == N_POINTS // 10
+    assert len(pg.experiment.X_test) == N_POINTS - N_POINTS // 10
+    few = pg.image.value
+    pg.controls["train_percent"].value = 90
+    assert len(pg.experiment.X_train) == 9 * N_POINTS // 10
+    assert pg.image.value != few
+
+
+def test_hidden_layers_control(pg):
+    pg.controls["hidden_layers"].value = 0
+    assert pg.experiment.net.sizes == [2, 1] and pg.maps_image is None
+    assert not pg.ax_maps.axison
+    assert pg.step()                                    # a straight boundary still trains
+    pg.controls["hidden_layers"].value = MAX_HIDDEN_LAYERS
+    assert pg.experiment.net.sizes == [2] + [4] * MAX_HIDDEN_LAYERS + [1]
+    assert pg.maps_image.get_array().shape == (4 * 22 - 2, MAX_HIDDEN_LAYERS * 22 - 2)
+    assert pg.experiment.epoch == 0
+
+
+def test_neurons_control(pg):
+    pg.controls["neurons"].value = 1
+    assert pg.experiment.net.sizes == [2, 1, 1, 1]
+    one = pg.image.value
+    pg.controls["neurons"].value = MAX_NEURONS
+    assert pg.experiment.net.sizes == [2, MAX_NEURONS, MAX_NEURONS, 1]
+    assert pg.maps_image.get_array().shape == (MAX_NEURONS * 22 - 2, 2 * 22 - 2)
+    assert pg.image.value != one
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "sigmoid", "identity"])
+def test_activation_control(name):
+    pg = Playground(activation="sigmoid" if name == "tanh" else "tanh")
+    before = pg.image.value
+    pg.controls["activation"].value = name
+    assert all(layer.activation.name == name for layer in pg.experiment.net.layers[:-1])
+    assert pg.experiment.net.layers[-1].activation.name == "sigmoid"
+    assert pg.step(2) and pg.image.value != before
+
+
+def test_learning_rate_control_applies_from_the_next_epoch(pg):
+    pg.step(2)
+    pg.controls["lr"].value = LEARNING_RATES[0]
+    assert pg.experiment.epoch == 2 and pg.experiment.settings.lr == LEARNING_RATES[0]
+    W = pg.experiment.net.layers[0].W.copy()
+    pg.step()
+    assert np.abs(pg.experiment.net.layers[0].W - W).max() < 1e-3     # tiny steps
+    pg.controls["lr"].value = LEARNING_RATES[-1]
+    assert pg.experiment.settings.lr == LEARNING_RATES[-1] and "lr 10" in pg.status.value
+
+
+@pytest.mark.parametrize("batch_size, updates", [(1, 150), (30, 5)])
+def test_batch_size_control(pg, monkeypatch, batch_size, updates):
+    pg.controls["batch_size"].value = batch_size
+    assert pg.experiment.settings.batch_size == batch_size
+    calls = []
+    step = pg.experiment.net._step
+    monkeypatch.setattr(pg.experiment.net, "_step", lambda *a: calls.append(a) or step(*a))
+    pg.step()
+    assert len(calls) == updates and f"batch {batch_size}" in pg.status.value
+
+
+def test_l2_control_shrinks_the_weights():
+    plain, decayed = Playground(), Playground()
+    decayed.controls["l2"].value = L2_RATES[-1]
+    decayed.controls["l2"].value = L2_RATES[0]
+    assert decayed.experiment.settings.l2 == 0.0
+    decayed.controls["l2"].value = L2_RATES[-1]
+    plain.step(10)
+    decayed.step(10)
+    assert weight_norm(decayed.experiment.net) < 0.5 * weight_norm(plain.experiment.net)
+    assert "L2 1;" in decayed.status.value
+
+
+# ----- divergence -----------------------------------------------------------------------------
+
+def test_a_huge_learning_rate_stops_with_a_message():
+    pg = Playground(dataset="circles", lr=10.0)
+    assert not pg.step(20)
+    e = pg.experiment
+    assert "lower the learning rate" in pg.status.value and "Reset" in pg.status.value
+    assert "Diverged in epoch" in e.diverged and pg.summary().endswith("(diverged)")
+    assert pg.step_button.disabled and pg.play_button.disabled
+    epoch, image = e.epoch, pg.image.value
+    assert not pg.step() and e.epoch == epoch                 # nothing more happens ...
+    assert pg.image.value == image
+    pg.controls["lr"].value = 0.3
+    pg.reset_button.click()                                    # ... until Reset
+    assert pg.experiment.diverged is None and not pg.step_button.disabled
+    assert "lower the learning rate" not in pg.status.value and pg.step()
+
+
+def test_a_linear_network_goes_to_inf_and_keeps_its_last_finite_weights():
+    pg = Playground(activation="identity", lr=10.0, batch_size=1)
+    assert not pg.step(5)
+    e = pg.experiment
+    assert "the loss became" in e.diverged and e.epoch == 0
+    assert all(np.isfinite(layer.W).all() for layer in e.net.layers)
+    assert np.isfinite(e.train_loss).all() and len(e.train_loss) == 1
+
+
+def test_too_much_l2_explains_the_eta_lambda_limit():
+    e = Experiment(Settings(lr=3.0, l2=1.0))
+    while e.run_epoch():
+        pass
+    assert "1 − η·λ = -2" in e.diverged and "below 2" in e.diverged
+
+
+# ----- Play and Pause -------------------------------------------------------------------------
+
+def run(coroutine, seconds=30):
+    return asyncio.run(asyncio.wait_for(coroutine, seconds))
+
+
+async def until(condition, seconds=10.0):
+    """Wait on the event loop until ``condition()`` holds; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def test_play_trains_until_pause_stops_it(pg):
+    async def scenario():
+        pg.play_button.click()
+        assert pg.playing and pg.play_button.disabled and pg.step_button.disabled
+        assert not pg.pause_button.disabled
+        await until(lambda: pg.experiment.epoch >= 3)
+        image = pg.image.value
+        pg.pause_button.click()
+        stopped_at = time.monotonic()
+        epoch = pg.experiment.epoch
+        await asyncio.sleep(0.3)
+        assert pg.experiment.epoch == epoch and pg.image.value == image   # really stopped
+        assert not pg.playing and pg.pause_button.disabled and not pg.play_button.disabled
+        return time.monotonic() - stopped_at
+    assert run(scenario()) < 5
+
+
+def test_play_stops_by_itself_when_training_diverges():
+    pg = Playground(dataset="circles", lr=10.0)
+
+    async def scenario():
+        pg.play_button.click()
+        await until(lambda: not pg.playing)
+    run(scenario())
+    assert pg.experiment.diverged and "lower the learning rate" in pg.status.value
+    assert pg.play_button.disabled and pg.pause_button.disabled
+
+
+def test_moving_a_control_while_playing_keeps_playing_the_new_network(pg):
+    async def scenario():
+        pg.play_button.click()
+        await until(lambda: pg.experiment.epoch >= 2)
+        pg.controls["dataset"].value = "xor"
+        await until(lambda: pg.experiment.epoch >= 2)
+        assert pg.experiment.settings.dataset == "xor" and pg.playing
+        pg.reset_button.click()                          # Reset pauses
+        assert not pg.playing and pg.experiment.epoch == 0
+        await asyncio.sleep(0.2)
+        assert pg.experiment.epoch == 0
+    run(scenario())
+
+
+def test_pause_then_play_again_leaves_one_task(pg):
+    async def scenario():
+        pg.play()
+        await until(lambda: pg.experiment.epoch >= 1)
+        pg.pause()
+        pg.play()                                        # the old task ends after this one starts
+        await asyncio.sleep(0.2)
+        assert pg.playing
+        pg.pause()
+        epoch = pg.experiment.epoch
+        await asyncio.sleep(0.2)
+        assert pg.experiment.epoch == epoch and not pg.playing
+    run(scenario())
+
+
+def test_play_without_an_event_loop_says_to_use_step(pg):
+    pg.play_button.click()
+    assert not pg.playing and "use Step" in pg.status.value and pg.experiment.epoch == 0
+
+
+# ----- the lesson's checks --------------------------------------------------------------------
+
+def test_check_test_accuracy(pg, capsys):
+    pg.step(30)
+    assert check_test_accuracy(pg.experiment, 0.95)
+    assert capsys.readouterr().out.startswith("✓ test accuracy ")
+    assert not check_test_accuracy(Experiment(), 0.95)
+    assert "train longer" in capsys.readouterr().out
+
+
+def test_check_spiral_not_done_and_bad_answers(capsys):
+    assert not check_spiral(None)
+    assert "not done yet" in capsys.readouterr().out
+    assert not check_spiral([8, 8])
+    assert "return a dict" in capsys.readouterr().out
+    assert not check_spiral({"noise": 0.0})
+    assert "leave the data as it is (noise)" in capsys.readouterr().out
+    assert not check_spiral({"neuron": 8})
+    assert "unknown setting(s) neuron" in capsys.readouterr().out
+    assert not check_spiral({"lr": 0.5})
+    assert "lr = 0.5 is not a playground setting" in capsys.readouterr().out
+
+
+def test_check_spiral_hints(capsys):
+    assert not check_spiral({})                          # the default 2 × 4 tanh network
+    assert "does not even separate the training points" in capsys.readouterr().out
+    assert not check_spiral({"lr": 10.0})
+    assert "training diverged" in capsys.readouterr().out
+    assert not check_spiral({"neurons": 8, "activation": "relu", "lr": 0.3, "batch_size": 5,
+                             "l2": 0.001})
+    assert "fits the training points but not the test points" in capsys.readouterr().out
+
+
+def test_check_spiral_accepts_a_solution(capsys):
+    solution = {"hidden_layers": 3, "neurons": 8, "activation": "relu", "lr": 0.3, "batch_size": 15}
+    assert check_spiral(solution)
+    out = capsys.readouterr().out
+    assert out.startswith("✓ the spiral is separated") and "sizes [2, 8, 8, 8, 1]" in out
+    assert spiral_result(solution).accuracy() >= 0.9
