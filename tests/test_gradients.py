@@ -52,13 +52,15 @@ def reference_check(net, X, Y):
     return worst(gradcheck(net, X, Y, eps=1e-5 if has_relu else 1e-3, order=4))
 
 
-@pytest.mark.parametrize("arch", ARCHITECTURES)
+# every architecture with every output, except softmax over one neuron (the constant 1)
+CASES = [(arch, loss, output) for arch, (loss, output) in itertools.product(ARCHITECTURES, OUTPUTS)
+         if not (output == "softmax" and ARCHITECTURES[arch][-1] == 1)]
+
+
 @pytest.mark.parametrize("N", [1, 7, 64])
-@pytest.mark.parametrize("loss,output", OUTPUTS)
-def test_every_loss_activation_output_matches_finite_differences(arch, N, loss, output):
+@pytest.mark.parametrize("arch,loss,output", CASES)
+def test_every_loss_activation_output_matches_finite_differences(arch, loss, output, N):
     sizes = ARCHITECTURES[arch]
-    if output == "softmax" and sizes[-1] == 1:
-        pytest.skip("softmax over one output neuron is the constant 1")
     for hidden in HIDDEN:
         for seed in itertools.count():
             net, X, Y = make_case(sizes, hidden, loss, output, N, seed)
