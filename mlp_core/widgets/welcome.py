@@ -12,7 +12,8 @@ from mlp_core.datasets import make_moons
 from mlp_core.network import MLP
 from mlp_core.train import train
 from mlp_core.viz import DecisionBoundary
-from mlp_core.widgets.base import FigureWidget, new_figure
+from mlp_core.widgets.base import new_figure
+from mlp_core.widgets.blit import BlitFigureWidget
 
 
 def training_snapshots(epochs=60, every=5, seed=0):
@@ -41,7 +42,7 @@ def _copy(net):
     return twin
 
 
-class TrainingPreview(FigureWidget):
+class TrainingPreview(BlitFigureWidget):
     """An epoch slider replaying a network learning the two moons.
 
     Left: decision regions after that epoch with the 200 training points. Right: the training
@@ -62,7 +63,9 @@ class TrainingPreview(FigureWidget):
         self.slider = widgets.IntSlider(value=0, min=0, max=epochs, step=every,
                                         description="epoch", continuous_update=True)
         self.label = widgets.HTML()
-        super().__init__([self.slider, self.label], fig)
+        # redrawn each frame: the shading, the points and legend on top of it, the marker
+        animated = [self.boundary.image, *ax_map.collections, ax_map.get_legend(), self.marker]
+        super().__init__([self.slider, self.label], fig, animated)
         self.slider.observe(lambda change: self.show(change["new"]), names="value")
         self.show(0)
 
