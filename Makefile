@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: setup lab test unit lessons lint notebooks clean student html browser chromium
+.PHONY: setup lab test unit lessons lint notebooks clean student html browser chromium bench
 
 # The virtual environment: made when missing, reinstalled when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -62,6 +62,12 @@ student: setup
 # A static site of the stored lessons in _site/ (index.html, one page per lesson).
 html: setup
 	$(BIN)/python -m mlp_core.site
+
+# Benchmarks: tables and chart in benchmarks/results/ (PyTorch optional: pip install -e '.[bench]').
+# OpenBLAS's core-type override is dropped for this command only, to measure the kernel a user gets.
+bench: setup
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE MPLBACKEND=Agg \
+	  $(BIN)/python -m benchmarks --out benchmarks/results
 
 clean:
 	rm -rf $(VENV) build *.egg-info _site

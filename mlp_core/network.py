@@ -304,4 +304,6 @@ def labels_from(Y):
         return (Y[:, 0] >= 0.5).astype(int)
     if Y.ndim == 1:
         return Y.astype(int)
+    if Y.ndim == 2 and not Y.flags.c_contiguous:   # a.T from the network: no reordering copy
+        return Y.T.argmax(axis=0)
     return np.argmax(Y, axis=1)

@@ -1,0 +1,247 @@
+"""The results as markdown tables (with each target met or not) and a PNG chart."""
+
+import statistics
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from benchmarks.throughput import FLOPS_PER_WEIGHT, IMPLEMENTATIONS
+
+LABELS = {impl.key: impl.label for impl in IMPLEMENTATIONS}
+LESSON_BUDGET_S = 10.0
+
+# The targets, as (name, measured by, required ratio of mlp_core to it).
+RATIO_TARGETS = (
+    ("post", "≥ 10× the post's per-sample algorithm at batch 10", 10.0, (10,)),
+    ("post_scipy", "≥ 10× the post as published (scipy's σ) at batch 10", 10.0, (10,)),
+    ("torch64", "≥ 1.5× PyTorch CPU float64 at every size and batch", 1.5, None),
+    ("sklearn", "≥ 2× scikit-learn's MLPClassifier at every size and batch", 2.0, None),
+    ("ceiling", "≥ 70% of the matmul ceiling at batch 128", 0.7, (128,)),
+)
+
+
+def _rate(x):
+    """samples/s, short: 61.2k, 1.23M, 850."""
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:.0f}"
+
+
+def _spread(values, fmt):
+    return f"{fmt(statistics.median(values))} ({fmt(min(values))}–{fmt(max(values))})"
+
+
+def _cases(measurements):
+    """The (sizes, batch_size) cases in the order they ran."""
+    return list(dict.fromkeys((m.sizes, m.batch_size) for m in measurements))
+
+
+def _by_case(measurements):
+    return {(m.sizes, m.batch_size, m.key): m for m in measurements}
+
+
+def throughput_table(measurements):
+    """Markdown: one row per network and batch size, one column per implementation, each cell
+    ``median (min–max)`` samples/s and the median GFLOP/s."""
+    keys = [k for k in LABELS if any(m.key == k for m in measurements)]
+    found = _by_case(measurements)
+    lines = ["| network | batch | " + " | ".join(LABELS[k] for k in keys) + " |",
+             "|---|---:|" + "---:|" * len(keys)]
+    for sizes, batch in _cases(measurements):
+        cells = []
+        for k in keys:
+            m = found.get((sizes, batch, k))
+            cells.append("—" if m is None else
+                         f"{_spread(m.samples_per_s, _rate)}<br>{m.gflops():.2f} GFLOP/s")
+        lines.append(f"| {list(sizes)} | {batch} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ratios(measurements, key, batches=None):
+    """mlp_core's median samples/s over ``key``'s, per case run by both (batch sizes limited to
+    ``batches`` if given): a list of (sizes, batch_size, ratio)."""
+    found = _by_case(measurements)
+    out = []
+    for sizes, batch in _cases(measurements):
+        ours, theirs = found.get((sizes, batch, "mlp_core")), found.get((sizes, batch, key))
+        if ours is None or theirs is None or (batches and batch not in batches):
+            continue
+        out.append((sizes, batch, ours.median / theirs.median))
+    return out
+
+
+def _verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
+    """Markdown: each target of the issue, what was measured, met or not."""
+    lines = ["| target | measured | |", "|---|---|---|"]
+    for key, text, need, batches in RATIO_TARGETS:
+        found = ratios(measurements, key, batches)
+        if not found:
+            lines.append(f"| {text} | not measured | — |")
+            continue
+        fmt = "{:.0%}" if key == "ceiling" else "{:.1f}×"
+        shown = "; ".join(f"{list(s)} b{b}: {fmt.format(r)}" for s, b, r in found)
+        lines.append(f"| {text} | {shown} | {_verdict(min(r for *_, r in found) >= need)} |")
+    timed = [lesson for lesson in lessons if lesson["seconds"]]
+    if lessons:
+        worst = max(timed, key=lambda r: statistics.median(r["seconds"]), default=None)
+        failed = [lesson["name"] for lesson in lessons if lesson["error"]]
+        shown = "none ran" if worst is None else \
+            f"slowest {worst['name']}: {statistics.median(worst['seconds']):.1f} s"
+        if failed:
+            shown += f"; failed: {', '.join(failed)}"
+        ok = not failed and all(statistics.median(r["seconds"]) < LESSON_BUDGET_S for r in timed)
+        lines.append(f"| every lesson under {LESSON_BUDGET_S:.0f} s | {shown} | {_verdict(ok)} |")
+    for kind, text in (("redraw", "every widget redraw under 50 ms median"),
+                       ("step", "a playground step plus redraw under 100 ms")):
+        rows = [r for r in widget_rows if "ms" in r
+                and r["action"].startswith("step") == (kind == "step")]
+        if not rows:
+            continue
+        over = [r for r in rows if r["median_ms"] >= r["budget_ms"]]
+        worst = max(rows, key=lambda r: r["median_ms"])
+        shown = f"slowest {worst['widget']} ({worst['action']}): {worst['median_ms']:.0f} ms"
+        if over:
+            shown += f"; {len(over)} of {len(rows)} over"
+        lines.append(f"| {text} | {shown} | {_verdict(not over)} |")
+    if memory is not None:
+        lines.append(
+            f"| training {memory['sizes']} on {memory['n_samples']:,} samples holds at most "
+            f"one extra copy of the data | peak {memory['peak_bytes'] / 2**20:.0f} MiB beyond "
+            f"{memory['data_bytes'] / 2**20:.0f} MiB of data: {memory['copies']:.2f} copies | "
+            f"{_verdict(memory['copies'] <= 1.0)} |")
+    return "\n".join(lines)
+
+
+def lessons_table(lessons):
+    """Markdown: each lesson's time in a fresh kernel, median (min–max) seconds."""
+    lines = ["| lesson | seconds, fresh kernel |", "|---|---:|"]
+    for r in lessons:
+        cell = f"failed: {r['error']}" if r["error"] else \
+            _spread(r["seconds"], lambda s: f"{s:.1f}")
+        lines.append(f"| {r['name']} | {cell} |")
+    return "\n".join(lines)
+
+
+def widgets_table(rows):
+    """Markdown: each widget's action, median (min–max) milliseconds and its budget."""
+    lines = ["| widget | interaction | ms (callback + drawing) | budget |", "|---|---|---:|---:|"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['widget']} | {r['action']} | not timed: {r['error']} | — |")
+        else:
+            lines.append(f"| {r['widget']} | {r['action']} | "
+                         f"{_spread(r['ms'], lambda ms: f'{ms:.1f}')} | {r['budget_ms']} |")
+    return "\n".join(lines)
+
+
+def markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory, repeats, epochs,
+             clock="wall"):
+    """The whole results page."""
+    cpu = f"{facts['cpu']}, {facts['cores']} cores, {facts['memory_gib']} GiB, {facts['os']}"
+    versions = ", ".join(f"{name} {facts[name]}" for name in
+                         ("python", "numpy", "scikit-learn", "matplotlib", "torch")
+                         if facts.get(name))
+    load = " / ".join(f"{x:.2f}" for x in facts["load_average"])
+    parts = [
+        "# Benchmark results",
+        "",
+        f"Command: `{facts['command']}`, {facts['date']}.",
+        "",
+        f"- Machine: {cpu}; load average at the start {load} (1, 5, 15 min).",
+        f"- Versions: {versions}.",
+        f"- OPENBLAS_CORETYPE: {facts['OPENBLAS_CORETYPE']}; "
+        f"OPENBLAS_L2_SIZE: {facts['OPENBLAS_L2_SIZE']}.",
+        "- Thread pools, as threadpoolctl reports them during the run (one thread each):",
+        *[f"  - {line}" for line in blas],
+    ]
+    if measurements:
+        parts += [
+            "", "## Training throughput", "",
+            f"Samples per second ({'wall time' if clock == 'wall' else 'CPU time'}), median "
+            f"(min–max) of {repeats} runs alternating between the implementations, and GFLOP/s "
+            f"at {FLOPS_PER_WEIGHT} FLOPs per weight per sample. "
+            "Synthetic MNIST-shaped data (float64 pixel values), sigmoid layers, plain SGD. "
+            f"A run is one call of each library's training function for {epochs} epoch(s), "
+            "on the whole data set except: " + ", ".join(
+                f"{impl.label}, 1/{round(1 / impl.share)} of it" for impl in IMPLEMENTATIONS
+                if impl.share < 1) + ".", "",
+            throughput_table(measurements)]
+        if skipped:
+            parts += ["", "Not run: " + "; ".join(f"{LABELS[k]} ({why})"
+                                                  for k, why in skipped.items()) + "."]
+    parts += ["", "## Targets", "", targets_table(measurements, lessons, widget_rows, memory)]
+    if lessons:
+        parts += ["", "## Lessons", "", lessons_table(lessons)]
+    if widget_rows:
+        parts += ["", "## Widgets", "", widgets_table(widget_rows)]
+    return "\n".join(parts) + "\n"
+
+
+def chart(measurements, lessons, widget_rows, path):
+    """A PNG at ``path``: training throughput (log scale, min–max bars), then lesson times and
+    widget redraw times against their budgets, when there are any."""
+    panels = 1 + bool(lessons) + bool(widget_rows)
+    fig = Figure(figsize=(11, 4.2 * panels), dpi=80, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(panels, 1, squeeze=False)[:, 0]
+    ax = axes[0]
+    cases = _cases(measurements)
+    keys = [k for k in LABELS if any(m.key == k for m in measurements)]
+    found = _by_case(measurements)
+    colours = ["#0072B2", "#E69F00", "#CC79A7", "#009E73", "#D55E00", "#56B4E9", "#777777"]
+    width = 0.8 / max(len(keys), 1)
+    for i, key in enumerate(keys):
+        xs, med, lo, hi = [], [], [], []
+        for j, (sizes, batch) in enumerate(cases):
+            m = found.get((sizes, batch, key))
+            if m is not None:
+                xs.append(j + (i - (len(keys) - 1) / 2) * width)
+                med.append(m.median)
+                lo.append(m.median - min(m.samples_per_s))
+                hi.append(max(m.samples_per_s) - m.median)
+        ax.bar(xs, med, width, yerr=[lo, hi], label=LABELS[key],
+               color=colours[i % len(colours)], capsize=2)
+    ax.set_yscale("log")
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(bottom, top * 8)                  # room for the legend above the bars
+    ax.set_xticks(range(len(cases)), [f"{list(s)}\nbatch {b}" for s, b in cases])
+    ax.set_ylabel("training samples / s (log)")
+    ax.set_title("training throughput, one BLAS thread (median, min–max)")
+    ax.legend(fontsize=8, ncols=4, loc="upper left")
+    ax.grid(axis="y", alpha=0.3)
+    row = 1
+    if lessons:
+        ax = axes[row]
+        row += 1
+        names = [r["name"] for r in lessons]
+        med = [statistics.median(r["seconds"]) if r["seconds"] else np.nan for r in lessons]
+        ax.barh(names, med, color="#0072B2")
+        ax.axvline(LESSON_BUDGET_S, color="#D55E00", ls="--", label=f"{LESSON_BUDGET_S:.0f} s")
+        ax.invert_yaxis()
+        ax.set_xlabel("seconds, fresh kernel (median)")
+        ax.set_title("lesson execution time")
+        ax.legend(fontsize=8)
+    if widget_rows:
+        ax = axes[row]
+        rows = [r for r in widget_rows if "ms" in r]
+        ax.barh([f"{r['widget']} · {r['action']}" for r in rows],
+                [r["median_ms"] for r in rows],
+                color=["#009E73" if r["median_ms"] < r["budget_ms"] else "#D55E00"
+                       for r in rows])
+        ax.axvline(50, color="#777777", ls="--", label="50 ms")
+        ax.axvline(100, color="#777777", ls=":", label="100 ms (a training step)")
+        ax.invert_yaxis()
+        ax.set_xlabel("ms per interaction, callback + drawing (median of 20)")
+        ax.set_title("widget redraw time (green: within budget)")
+        ax.legend(fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+    fig.savefig(path)

@@ -1,0 +1,209 @@
+"""Each widget's redraw time: one interaction (the callback plus drawing the figure), median of 20.
+
+Widgets are found when the benchmark runs: every ``FigureWidget`` subclass defined in a module of
+``mlp_core.widgets``. Each is driven through this small protocol; a widget may define either
+method to say how it is used, and the defaults cover the usual cases.
+
+``bench_example()`` (a classmethod) returns a widget as a lesson would show it. Default:
+    ``cls()``; when the constructor has required parameters named after the course's arrays
+    (``net``, ``X``, ``Y``, ``y``, ``sizes``), small seeded stand-ins: first 40 moons and
+    ``MLP([2, 4, 2])``, then 100 digits and ``MLP([64, 16, 10])``. A class that still cannot be
+    built is reported, not timed; one that other widgets subclass (a base such as
+    ``BlitFigureWidget``) is left out.
+``bench_actions()`` returns ``{label: action}``: each action does what one user interaction does,
+    callback and redraw included. Default: ``"step"`` for a ``step()`` method (a playground's
+    training step, which redraws), and the first slider moved by one notch (back and forth), or
+    else the first button clicked, or else a plain ``redraw()``.
+
+An action that did not call ``redraw()`` (a callback that only changes artists) gets one, inside
+the timing, so every figure is counted as drawn. Budgets: 100 ms for an action whose label starts
+with "step" (a training step plus redraw), 50 ms for the others.
+"""
+
+import importlib
+import inspect
+import pkgutil
+import statistics
+import time
+
+import ipywidgets as widgets
+
+from mlp_core.widgets.base import FigureWidget
+
+SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider,
+           widgets.SelectionSlider)
+BUDGET_MS = 50
+STEP_BUDGET_MS = 100
+
+
+def budget_ms(label):
+    """The redraw budget of an action: 100 ms for a training step plus redraw, else 50 ms."""
+    return STEP_BUDGET_MS if label.startswith("step") else BUDGET_MS
+
+
+def discover_widgets(package="mlp_core.widgets"):
+    """Every ``FigureWidget`` subclass defined in a module of ``package``, in module order.
+
+    Returns (classes, failures): classes as ``(module, class)`` pairs, failures as
+    ``(module, message)`` for the modules that could not be imported."""
+    pkg = importlib.import_module(package)
+    classes, failures = [], []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        name = f"{package}.{info.name}"
+        try:
+            module = importlib.import_module(name)
+        except Exception as err:  # (a broken module must not stop the benchmark)
+            failures.append((name, f"{type(err).__name__}: {err}"))
+            continue
+        for obj in vars(module).values():
+            if (inspect.isclass(obj) and issubclass(obj, FigureWidget)
+                    and obj is not FigureWidget and obj.__module__ == name):
+                classes.append((name, obj))
+    return classes, failures
+
+
+def stand_ins():
+    """Small seeded stand-ins for the constructor parameters named after the course's arrays:
+    one dict for 2-D points, one for 8×8 digits, tried in that order."""
+    from mlp_core import MLP
+    from mlp_core.datasets import load_digits, make_moons
+
+    X, y = make_moons(40, noise=0.1, seed=0)
+    yield {"net": MLP([2, 4, 2], seed=0), "X": X, "Y": y, "y": y, "sizes": [2, 4, 2]}
+    X, y = load_digits()
+    X, y = X[:100], y[:100]
+    yield {"net": MLP([64, 16, 10], seed=0), "X": X, "Y": y, "y": y, "sizes": [64, 16, 10]}
+
+
+def example(cls):
+    """A widget of class ``cls`` built by its ``bench_example()``, or by the defaults above.
+    Raises TypeError naming the parameters it could not fill."""
+    if hasattr(cls, "bench_example"):
+        return cls.bench_example()
+    required = [p for p in inspect.signature(cls).parameters.values()
+                if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if not required:
+        return cls()
+    error = None
+    for known in stand_ins():
+        missing = [p.name for p in required if p.name not in known]
+        if missing:
+            raise TypeError(f"needs {', '.join(missing)}: define bench_example()")
+        try:
+            return cls(**{p.name: known[p.name] for p in required})
+        except Exception as err:     # these stand-ins do not fit: try the next ones
+            error = err
+    raise TypeError(f"{type(error).__name__} from every stand-in for "
+                    f"{', '.join(p.name for p in required)} ({error}): "
+                    "define bench_example()") from error
+
+
+def controls_of(widget):
+    """Every control inside ``widget``, depth first, in display order."""
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from controls_of(child)
+
+
+class Nudge:
+    """Moves a slider one notch per call, back and forth between its ends."""
+
+    def __init__(self, slider):
+        self.slider = slider
+        self.direction = 1
+
+    def __call__(self):
+        s = self.slider
+        if isinstance(s, widgets.SelectionSlider):
+            if not 0 <= s.index + self.direction < len(s.options):
+                self.direction = -self.direction
+            s.index = s.index + self.direction
+            return
+        if isinstance(s, widgets.FloatLogSlider):
+            lo, hi = s.base ** s.min, s.base ** s.max
+            factor = s.base ** s.step
+            if not lo <= (s.value * factor if self.direction > 0 else s.value / factor) <= hi:
+                self.direction = -self.direction
+            s.value = s.value * factor if self.direction > 0 else s.value / factor
+            return
+        if not s.min <= s.value + self.direction * s.step <= s.max:
+            self.direction = -self.direction
+        s.value = s.value + self.direction * s.step
+
+
+def actions(widget):
+    """``{label: action}`` for ``widget``: its ``bench_actions()``, or the defaults above."""
+    if hasattr(widget, "bench_actions"):
+        return dict(widget.bench_actions())
+    found = {}
+    if callable(getattr(widget, "step", None)):
+        found["step"] = widget.step
+    controls = list(controls_of(widget))
+    slider = next((c for c in controls if isinstance(c, SLIDERS) and not c.disabled), None)
+    button = next((c for c in controls if isinstance(c, widgets.Button) and not c.disabled),
+                  None)
+    if slider is not None:
+        found[f"slider {slider.description or type(slider).__name__}"] = Nudge(slider)
+    elif button is not None and not found:
+        found[f"button {button.description}"] = button.click
+    if not found:
+        found["redraw"] = widget.redraw
+    return found
+
+
+def time_action(widget, action, repeats=20, warmup=2):
+    """Milliseconds per call of ``action()``, ``repeats`` times after ``warmup`` untimed calls.
+    A call that did not redraw the widget gets a ``redraw()`` inside its timing."""
+    draw = widget.redraw
+    calls = [0]
+
+    def counted():
+        calls[0] += 1
+        return draw()
+
+    widget.redraw = counted                 # the callbacks call self.redraw(): count them
+    try:
+        times = []
+        for i in range(warmup + repeats):
+            before = calls[0]
+            start = time.perf_counter()
+            action()
+            if calls[0] == before:
+                draw()
+            if i >= warmup:
+                times.append((time.perf_counter() - start) * 1e3)
+    finally:
+        del widget.redraw
+    return times
+
+
+def time_widgets(package="mlp_core.widgets", repeats=20, log=print):
+    """Every widget of ``package``, every action. Returns one dict per (widget, action):
+    ``widget``, ``action``, ``ms`` (the times) and ``budget_ms``; or ``error`` instead of
+    ``ms`` when the widget could not be built or driven."""
+    classes, failures = discover_widgets(package)
+    rows = [{"widget": name, "action": "-", "error": f"import failed: {msg}"}
+            for name, msg in failures]
+    bases = {base for _, cls in classes for base in cls.__mro__[1:]}
+    for module, cls in classes:
+        name = f"{module.rsplit('.', 1)[-1]}.{cls.__name__}"
+        try:
+            widget = example(cls)
+        except Exception as err:  # (reported in the table, the run goes on)
+            if cls in bases:
+                continue                          # a base class for other widgets
+            rows.append({"widget": name, "action": "-",
+                         "error": f"{type(err).__name__}: {err}"[:200]})
+            log(f"  {name}: not built: {err}")
+            continue
+        for label, action in actions(widget).items():
+            try:
+                ms = time_action(widget, action, repeats)
+            except Exception as err:
+                rows.append({"widget": name, "action": label,
+                             "error": f"{type(err).__name__}: {err}"[:200]})
+                continue
+            rows.append({"widget": name, "action": label, "ms": ms,
+                         "median_ms": statistics.median(ms), "budget_ms": budget_ms(label)})
+    return rows
