@@ -79,7 +79,7 @@ class BuggyMLP(MLP):
                 layer.dW = delta @ a_prev.T                                # BP4 without 1/N
             else:
                 layer.db = delta if self.bug == "post_db" else delta.mean(axis=1, keepdims=True)
-                layer.dW = delta @ a_prev.T / N
+                layer.dW = (delta / N) @ a_prev.T
             if l == 0:
                 break
             prev = self.layers[l - 1]

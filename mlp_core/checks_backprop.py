@@ -11,7 +11,7 @@ import numpy as np
 
 from mlp_core import post
 from mlp_core.activations import sigmoid_prime
-from mlp_core.checks import RIGHT, check_close
+from mlp_core.checks import RIGHT, check_close, fmt_error
 from mlp_core.gradcheck import numerical_gradient, relative_error
 from mlp_core.network import MLP
 
@@ -256,5 +256,5 @@ def check_backward(got, net, X, Y):
               "BP1-BP4 above, layer by layer from the output")
         return False
     print(f"✓ backward_pass: dW and db of all {L} layers match mlp_core (largest relative "
-          f"error {max(errors):.1e}) and finite differences (largest {max(fd):.1e})")
+          f"error {fmt_error(max(errors))}) and finite differences (largest {max(fd):.1e})")
     return True

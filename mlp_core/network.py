@@ -17,6 +17,7 @@ import json
 import zipfile
 
 import numpy as np
+from scipy.linalg.blas import daxpy
 
 from mlp_core.activations import get_activation
 from mlp_core.losses import Loss
@@ -193,8 +194,8 @@ class MLP:
             a_prev = self.layers[l - 1].a if l > 0 else X.T
             layer.delta = delta
             layer.db = delta.sum(axis=1, keepdims=True) / N                   # BP3
-            layer.dW = delta @ a_prev.T / N                                   # BP4
-            # (numpy divides a large temporary in place, so BP4 makes no second array)
+            layer.dW = (delta / N) @ a_prev.T                                 # BP4
+            # (dividing the small delta, not the large dW, saves a pass over dW)
             if l > 0:
                 prev = self.layers[l - 1]
                 delta = prev.activation.backprop(prev.z, prev.a, layer.W.T @ delta)  # BP2
@@ -205,6 +206,12 @@ class MLP:
         check_positive(lr, "lr (the learning rate)")
         if any(layer.dW is None for layer in self.layers):
             raise ValueError("step needs gradients: call net.forward(X) and net.backward(Y) first")
+        for layer in self.layers:      # a gradient set by hand must fit its parameter
+            for name, grad, shape, what in (("dW", layer.dW, layer.W.shape, "(n_out, n_in)"),
+                                            ("db", layer.db, layer.b.shape, "(n_out, 1)")):
+                if np.shape(grad) != shape:
+                    raise ValueError(f"layer {layer.index}: {name} must have shape {what} = "
+                                     f"{shape} to update {name[1:]}, got {np.shape(grad)}")
         self._step(lr)
         for layer in self.layers:      # report a NaN or infinite weight now, as assigning W does
             as_float_array(layer.W, f"layer {layer.index}: W")
@@ -218,7 +225,9 @@ class MLP:
             W, b = layer._W, layer._b
             if weight_decay:
                 W *= 1.0 - lr * weight_decay
-            W -= lr * layer.dW
+            # W -= lr * dW in one pass and no temporary: BLAS's axpy, y ← y + α·x, on W's
+            # contiguous memory (W.ravel() is a view: the setter stores a C-ordered copy).
+            daxpy(np.asarray(layer.dW).ravel(), W.ravel(), a=-lr)
             b -= lr * layer.db
             layer.version += 1
 

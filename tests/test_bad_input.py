@@ -97,6 +97,22 @@ def test_step_needs_gradients_and_a_positive_rate(net):
             net.step(lr)
 
 
+def test_step_refuses_gradients_set_by_hand_in_the_wrong_shape(net):
+    net.forward(np.zeros((5, 2)))
+    net.backward(np.zeros((5, 2)))
+    W_before = [layer.W.copy() for layer in net.layers]
+    net.layers[1].dW = net.layers[1].dW[:, :2]           # too few entries: must not half-update
+    with pytest.raises(ValueError, match=r"layer 1: dW must have shape \(n_out, n_in\) = "
+                                         r"\(2, 3\) to update W, got \(2, 2\)"):
+        net.step(0.1)
+    net.layers[1].dW = np.zeros((2, 3))
+    net.layers[0].db = np.zeros((3, 5))                  # the post's per-sample d_b on a batch
+    with pytest.raises(ValueError, match=r"layer 0: db must have shape \(n_out, 1\) = "
+                                         r"\(3, 1\) to update b, got \(3, 5\)"):
+        net.step(0.1)
+    assert all(np.array_equal(layer.W, W) for layer, W in zip(net.layers, W_before))
+
+
 def test_assigning_wrong_shapes_names_the_layer(net):
     with pytest.raises(ValueError, match=r"layer 1: W must have shape \(n_out, n_in\) = \(2, 3\)"
                                          r", got \(3, 2\). It looks transposed"):

@@ -30,7 +30,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-sync", "--no-first-run"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 START_TIMEOUT = 30     # s for Voila to listen
-RENDER_TIMEOUT = 45    # s for a lesson to execute and its widget to appear
+RENDER_TIMEOUT = 90    # s for a lesson to execute and its widget to appear (generous: CI)
 CHANGE_TIMEOUT = 20    # s for a widget to redraw after a slider move or a click
 TRAIN_BUTTON = re.compile(r"^\s*(Train|Step)\b")   # lesson 07's lab, lesson 10's playground
 
@@ -254,14 +254,21 @@ def open_lesson(context, base, token, name):
     return page, errors
 
 
-def figure_widget(page, control):
+def figure_widget(page, control, errors, log):
     """The first FigureWidget (a box whose own child is the figure image) holding the locator
     ``control``, once Voila has executed the whole lesson (it streams the page while the kernel
-    runs the cells; a click before the end would wait behind them)."""
-    page.wait_for_load_state("load")
-    boxes = page.locator(".widget-vbox").filter(has=page.locator(":scope > .widget-image"))
-    box = boxes.filter(has=control).first
-    box.wait_for()
+    runs the cells; a click before the end would wait behind them). On a timeout, fails with
+    what the page shows, its JavaScript errors and the end of Voila's log."""
+    try:
+        page.wait_for_load_state("load")
+        boxes = page.locator(".widget-vbox").filter(has=page.locator(":scope > .widget-image"))
+        box = boxes.filter(has=control).first
+        box.wait_for()
+    except Exception as error:     # Playwright's TimeoutError: say what the page shows
+        shown = page.evaluate("() => document.body ? document.body.innerText : ''")
+        pytest.fail(f"{page.url}: no figure widget within {RENDER_TIMEOUT} s ({error}).\n"
+                    f"JavaScript errors: {errors}\npage text: {shown[-2000:]!r}\n"
+                    f"Voila log: {log.read_text()[-3000:]}")
     box.scroll_into_view_if_needed()
     return box
 
@@ -333,7 +340,7 @@ def test_slider_and_train_button_redraw_the_lessons(voila, browser, tmp_path):
     pages = {role: open_lesson(browser, base, token, name) for role, name in lessons.items()}
 
     page, errors = pages["slider"]
-    box = figure_widget(page, page.locator(".noUi-handle"))
+    box = figure_widget(page, page.locator(".noUi-handle"), errors, log)
     box.evaluate(WATCH_JS)
     before, after = move_slider(page, box, f"{lessons['slider']} slider", log)
     assert before[0].startswith("blob:") and before[1], f"no figure or text: {before}"
@@ -345,7 +352,7 @@ def test_slider_and_train_button_redraw_the_lessons(voila, browser, tmp_path):
     # The lab: move its first slider (new data or settings: the network starts afresh), then
     # train. Training from the same seed again would redraw the very same final picture.
     page, errors = pages["train"]
-    box = figure_widget(page, page.locator("button", has_text=TRAIN_BUTTON))
+    box = figure_widget(page, page.locator("button", has_text=TRAIN_BUTTON), errors, log)
     box.evaluate(WATCH_JS)
     _, before = move_slider(page, box, f"{lessons['train']} slider", log)
     before = settle(box)

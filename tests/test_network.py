@@ -96,6 +96,31 @@ def test_step_moves_against_the_gradient():
     assert net.loss(X, Y) < before
 
 
+def test_step_is_w_minus_lr_dw_to_the_last_bit_or_one_rounding_closer():
+    # step updates W in place with BLAS's axpy, which may fuse the multiply and the add
+    net = MLP([5, 7, 3], seed=1)
+    X, Y = np.random.default_rng(0).normal(size=(4, 5)), np.eye(3)[[0, 1, 2, 1]]
+    net.forward(X)
+    net.backward(Y)
+    old = [(layer.W.copy(), layer.b.copy(), layer.dW.copy(), layer.db.copy())
+           for layer in net.layers]
+    net.step(0.3)
+    for layer, (W, b, dW, db) in zip(net.layers, old):
+        np.testing.assert_array_max_ulp(layer.W, W - 0.3 * dW, maxulp=1)
+        np.testing.assert_array_equal(layer.b, b - 0.3 * db)
+        assert layer.W.flags.c_contiguous and not np.array_equal(layer.W, W)
+
+
+def test_sigmoid_layers_compute_the_lessons_sigmoid_within_two_ulp():
+    z = np.concatenate([np.linspace(-700, 700, 20001), [-1e-300, 0.0, 1e-300]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # stable: no overflow anywhere
+        fast = ACTIVATIONS["sigmoid"].f(z)
+        plain = sigmoid(z)
+    np.testing.assert_array_max_ulp(fast, plain, maxulp=2)
+    assert ACTIVATIONS["sigmoid"].f(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+
+
 def test_predict_and_accuracy():
     net = MLP([2, 3], output_activation="identity", activation="identity")
     net.layers[0].W = np.eye(3, 2)
