@@ -97,6 +97,21 @@ def make_dataset(name, n=200, noise=0.1, seed=None):
     return _MAKERS[name](n=n, noise=noise, seed=seed)
 
 
+def noise_box(name, n, noise_levels, seed=None):
+    """The corners (2, 2), lower left then upper right, of the box that holds the n points of
+    ``make_dataset(name, n, noise, seed)`` for every noise from min(noise_levels) to
+    max(noise_levels): a frame for a plot that should not move while the noise does.
+
+    Each coordinate is x0 + noise·z with x0 and z fixed by the seed, so over the points its
+    smallest value is concave in the noise and its largest convex: the boxes at the two ends
+    hold every level between."""
+    ends = []
+    for noise in (min(noise_levels), max(noise_levels)):
+        X, _ = make_dataset(name, n=n, noise=noise, seed=seed)
+        ends += [X.min(axis=0), X.max(axis=0)]
+    return np.array([np.min(ends, axis=0), np.max(ends, axis=0)])
+
+
 def load_digits():
     """The 1,797 handwritten digits, 8×8 pixels, that ship with scikit-learn.
     Returns X (1797, 64) scaled to [0, 1] and y (1797,) in 0 .. 9."""

@@ -149,12 +149,16 @@ class DecisionBoundary:
     """The network's decision regions over 2-D data, with the points on top.
 
     ax: the Axes; net: an ``MLP`` with 2 inputs; X (N, 2), y (N,): training points (circles);
-    X_test, y_test: optional test points (triangles). ``update(net)`` recomputes the shading
-    in place, cheap enough for a live training loop.
+    X_test, y_test: optional test points (triangles); corners: optional points (k, 2) the
+    shaded box must also hold (e.g. where ``move`` will put the points later). ``update(net)``
+    recomputes the shading in place, cheap enough for a live training loop; ``move`` puts the
+    same points elsewhere in place.
     """
 
-    def __init__(self, ax, net, X, y, X_test=None, y_test=None, steps=80, title=None):
-        every = np.vstack([X] if X_test is None else [X, X_test])
+    def __init__(self, ax, net, X, y, X_test=None, y_test=None, steps=80, title=None,
+                 corners=None):
+        every = np.vstack([X] + ([] if X_test is None else [X_test])
+                          + ([] if corners is None else [corners]))
         self.xx, self.yy, self.G = grid_for(every, steps)
         extent = (self.xx.min(), self.xx.max(), self.yy.min(), self.yy.max())
         n_classes = max(2, int(np.max(y)) + 1)
@@ -164,10 +168,15 @@ class DecisionBoundary:
                                alpha=0.55, aspect="auto", interpolation="bilinear")
         cmap = plt.get_cmap("RdBu_r" if n_classes == 2 else "viridis")
         colours = cmap(np.asarray(y) / vmax)
-        ax.scatter(X[:, 0], X[:, 1], c=colours, edgecolors="black", s=22, label="train")
+        self.train_points = ax.scatter(X[:, 0], X[:, 1], c=colours, edgecolors="black", s=22,
+                                       label="train")
+        self.test_points = None
         if X_test is not None:
-            ax.scatter(X_test[:, 0], X_test[:, 1], c=cmap(np.asarray(y_test) / vmax), marker="^",
-                       edgecolors="white", s=30, label="test")
+            self.test_points = ax.scatter(X_test[:, 0], X_test[:, 1],
+                                          c=cmap(np.asarray(y_test) / vmax), marker="^",
+                                          edgecolors="white", s=30, label="test")
+        ax.set_xlim(extent[:2])
+        ax.set_ylim(extent[2:])
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
         ax.set_title(title or "decision boundary")
@@ -177,4 +186,12 @@ class DecisionBoundary:
     def update(self, net):
         """Shade the grid by ``class_score`` of the current network."""
         self.image.set_data(class_score(net, self.G).reshape(self.xx.shape))
+        return self
+
+    def move(self, X, X_test=None):
+        """Show the same points (same labels, same order) at X (N, 2) and X_test (N_test, 2);
+        the shaded box stays, so it should hold them (see ``corners``)."""
+        self.train_points.set_offsets(X)
+        if X_test is not None:
+            self.test_points.set_offsets(X_test)
         return self

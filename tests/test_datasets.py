@@ -10,6 +10,7 @@ from mlp_core.datasets import (
     load_digits,
     load_mnist,
     make_dataset,
+    noise_box,
     one_hot,
     read_idx,
     train_test_split,
@@ -83,3 +84,13 @@ def test_load_mnist_from_a_learners_files(tmp_path):
     assert 0 <= X_tr.min() and X_tr.max() <= 1
     with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
         load_mnist(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_noise_box_holds_the_points_at_every_noise_level_and_no_more(name):
+    lo, hi = noise_box(name, 200, (0.0, 0.5), seed=0)
+    for noise in np.linspace(0, 0.5, 21):
+        X, _ = make_dataset(name, n=200, noise=noise, seed=0)
+        assert np.all(X >= lo) and np.all(X <= hi)
+    ends = np.vstack([make_dataset(name, n=200, noise=noise, seed=0)[0] for noise in (0, 0.5)])
+    assert np.array_equal(lo, ends.min(axis=0)) and np.array_equal(hi, ends.max(axis=0))

@@ -62,3 +62,28 @@ def test_the_saved_png_is_the_last_frame_with_the_animated_artists():
     widget.fig.canvas.draw()                     # a plain draw leaves the animated artists out
     background_only = np.asarray(widget.fig.canvas.buffer_rgba())[..., :3].astype(int)
     assert np.abs(pixels(widget.image.value) - background_only).max() > 100   # bars are in it
+
+
+def test_invalidate_redraws_the_background_after_a_change_outside_the_animated_artists():
+    widget = Bars()
+    widget.bars[0].axes.set_ylim(0, 8)          # a background change: the ticks move
+    widget.set([3, 0.5, 2], "stale")
+    assert not np.array_equal(pixels(widget.image.value), full_draw(widget))
+    widget.invalidate()
+    widget.redraw()
+    assert np.array_equal(pixels(widget.image.value), full_draw(widget))
+
+
+def test_invalidate_can_hand_over_to_new_animated_artists():
+    widget = Bars()
+    ax = widget.bars[0].axes
+    ax.clear()                                   # the old bars are gone
+    new = ax.barh(range(2), [2, 1], left=0.5)    # clear of the ticks (drawn in the background)
+    ax.set_xlim(0, 4)
+    widget.invalidate([*new])
+    widget.redraw()
+    assert all(bar.get_animated() for bar in new)
+    assert np.array_equal(pixels(widget.image.value), full_draw(widget))
+    new[0].set_width(3.5)
+    widget.redraw()
+    assert np.array_equal(pixels(widget.image.value), full_draw(widget))

@@ -3,9 +3,10 @@
 import matplotlib
 import numpy as np
 import pytest
+from test_widgets_blit import full_draw, pixels
 
 from mlp_core import MLP, relative_error
-from mlp_core.bugs import BuggyMLP, bug_batch
+from mlp_core.bugs import BUGS, BuggyMLP, bug_batch
 from mlp_core.checks import attempt
 from mlp_core.checks_training import (
     check_gradcheck_layer,
@@ -170,6 +171,72 @@ def test_bug_menu_batch_of_one_hides_the_batch_bugs():
     assert menu.summary().endswith("passes both checks")
     menu.bug.value = "post_loss"                                   # n_L = 3 still shows it
     assert menu.summary().endswith("flags layers 0, 1, 2")
+
+
+def assert_full_picture(widget):
+    """The frame shown is what a full draw of the figure gives, so a blitted redraw shows
+    nothing stale or missing: the same pixels, but for a few along the axes' edges that are
+    off by a few levels (where the tick marks meet the repainted image)."""
+    diff = np.abs(pixels(widget.image.value) - full_draw(widget)).max(axis=2)
+    assert diff.max() <= 16 and np.count_nonzero(diff) <= 50
+
+
+def test_bug_menu_redraws_over_a_still_background_and_shows_the_full_picture():
+    menu = BugMenu()
+    background, png = menu._background, menu.image.value
+    menu.N.value = 11
+    assert menu.image.value != png
+    assert menu._background is background                     # no full draw for a move
+    assert_full_picture(menu)
+    assert np.array_equal(pixels(menu.image.value), pixels(BugMenu(N=11).image.value))
+    for architecture in ARCHITECTURES:                          # shape errors, wrong numbers,
+        menu.architecture.value = architecture                  # right ones: each frame whole
+        for bug in BUGS:
+            menu.bug.value = bug
+            assert_full_picture(menu)
+    assert menu._background is background
+    menu.N.value = 10
+    assert np.array_equal(pixels(menu.image.value),
+                          pixels(BugMenu(bug="post_db", architecture=menu.architecture.value)
+                                 .image.value))
+
+
+def test_bug_menu_dots_are_scaled_by_the_largest_entry_on_fixed_axes():
+    menu = BugMenu(bug="sum_not_mean")                          # backprop N = 10 times too big
+    d = menu.diag["layers"]
+    numeric = np.concatenate([e[p]["numeric"].ravel() for e in d for p in ("W", "b")])
+    analytic = np.concatenate([e[p]["analytic"].ravel() for e in d for p in ("W", "b")])
+    assert menu.scale == pytest.approx(np.abs(analytic).max())
+    np.testing.assert_allclose(menu.dots.get_offsets() * menu.scale, np.c_[numeric, analytic])
+    slope = np.polyfit(numeric, analytic, 1)[0]
+    assert slope == pytest.approx(10, rel=1e-4)                 # the steep line the dots show
+    assert np.abs(menu.dots.get_offsets()).max() == pytest.approx(1)
+    assert f"s = {menu.scale:.1e}" in menu.scale_text.get_text()
+    assert "÷ s" in menu.ax_dots.get_xlabel() and "÷ s" in menu.ax_dots.get_ylabel()
+    menu.bug.value = "W_not_transposed"                         # no gradients to show
+    assert menu.scale is None and menu.scale_text.get_text() == ""
+    assert "backward failed" in menu.no_dots_text.get_text()
+    assert menu.ax_dots.get_xlim() == menu.ax_dots.get_ylim() == (-1.1, 1.1)
+    menu.bug.value = "none"
+    assert menu.no_dots_text.get_text() == "" and menu.scale_text.get_text() != ""
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_no_dot_hides_under_the_legend_or_the_scale_note(architecture):
+    menu = BugMenu(architecture=architecture)
+    renderer = menu.fig.canvas.get_renderer()
+    to_data = menu.ax_dots.transData.inverted()
+    for bug in BUGS:
+        menu.bug.value = bug
+        for N in (1, 10, 16):
+            menu.N.value = N
+            boxes = [menu.ax_dots.get_legend().get_window_extent(renderer)]
+            if menu.scale_text.get_text():
+                boxes.append(menu.scale_text.get_bbox_patch().get_window_extent(renderer))
+            for box in boxes:
+                box = box.transformed(to_data).padded(0.03)      # a dot's radius
+                assert not any(box.contains(x, y) for x, y in menu.dots.get_offsets()), \
+                    (bug, N)
 
 
 def test_bug_menu_saves_a_picture_and_its_summary():

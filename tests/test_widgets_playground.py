@@ -12,10 +12,12 @@ from PIL import Image
 
 from mlp_core import train
 from mlp_core.checks_playground import check_spiral, check_test_accuracy, spiral_result
-from mlp_core.widgets.base import figure_png
+from mlp_core.widgets.base import figure_png, freeze_layout, new_figure
+from mlp_core.widgets.layers import Blitter
 from mlp_core.widgets.playground import (
     L2_RATES,
     LEARNING_RATES,
+    LOSS_STEP,
     MAX_HIDDEN_LAYERS,
     MAX_NEURONS,
     N_POINTS,
@@ -23,6 +25,7 @@ from mlp_core.widgets.playground import (
     Playground,
     Settings,
     activation_maps,
+    loss_top,
     mosaic,
     playground_net,
 )
@@ -35,6 +38,14 @@ def pixels(png):
 
 def weight_norm(net):
     return np.sqrt(sum(np.sum(layer.W ** 2) for layer in net.layers))
+
+
+def assert_like_a_full_render(pg):
+    """The widget's frame is a full draw of the figure, but for its 256 colours: a tick label
+    left where it was shows as a few hundred pixels off by more than 64."""
+    fast, full = pixels(pg.image.value), pixels(figure_png(pg.fig))
+    off = np.abs(fast - full).max(axis=2)
+    assert off.mean() < 4 and np.mean(off > 32) < 1e-3 and np.mean(off > 64) < 1e-4
 
 
 @pytest.fixture
@@ -146,10 +157,8 @@ def test_reset_gives_the_same_picture_again(pg):
 
 def test_the_fast_frames_match_a_full_render(pg):
     pg.step(12)                                          # past a jump of the loss axis
-    fast, full = pixels(pg.image.value), pixels(figure_png(pg.fig))
-    assert fast.shape == full.shape
-    off = np.abs(fast - full).max(axis=2)               # 256 colours against full colour ...
-    assert off.mean() < 3 and np.mean(off > 32) < 1e-3  # ... but no artist missing or moved
+    assert pixels(pg.image.value).shape == pixels(figure_png(pg.fig)).shape
+    assert_like_a_full_render(pg)
 
 
 def test_the_saved_picture_is_the_current_frame(pg):
@@ -169,6 +178,133 @@ def test_saved_output_has_a_picture_and_a_stable_line(pg):
     assert bundle["text/plain"].startswith("Playground: moons, noise 0.05, 50% train, "
                                            "sizes [2, 4, 4, 1], tanh, lr 0.3, batch 10, L2 0; "
                                            "epoch 3: train loss ")
+
+
+# ----- a control moved: the picture a new playground would draw -------------------------------
+
+def same_experiment(e, f):
+    """The two experiments hold the same points and the same starting network."""
+    for name in ("X_train", "y_train", "X_test", "y_test", "Y_train", "Y_test"):
+        np.testing.assert_array_equal(getattr(e, name), getattr(f, name))
+    assert e.net.sizes == f.net.sizes and e.settings == f.settings and e.epoch == f.epoch == 0
+    for mine, theirs in zip(e.net.layers, f.net.layers):
+        np.testing.assert_array_equal(mine.W, theirs.W)
+        np.testing.assert_array_equal(mine.b, theirs.b)
+
+
+def assert_drawn_like_a_new_playground(pg, **settings):
+    """The frame is the one a Playground built at these settings shows, pixel for pixel, and
+    what a full draw of the figure as it is now gives (so no cached part is stale)."""
+    fresh = Playground(**settings)
+    same_experiment(pg.experiment, fresh.experiment)
+    assert pg.summary() == fresh.summary()
+    assert np.array_equal(pixels(pg.image.value), pixels(fresh.image.value))
+    assert_like_a_full_render(pg)
+
+
+@pytest.mark.parametrize("name, value", [("noise", 0.5), ("noise", 0.0), ("dataset", "spiral"),
+                                         ("dataset", "blobs"), ("train_percent", 10),
+                                         ("train_percent", 90)])
+def test_a_data_move_shows_the_new_data_in_place_as_a_new_playground_would(pg, name, value):
+    image, points, legend, drawing = (pg.boundary.image, pg.boundary.points,
+                                      pg.boundary.legend, pg.drawing)
+    pg.controls[name].value = value
+    assert_drawn_like_a_new_playground(pg, **{name: value})
+    e = pg.experiment
+    assert getattr(e.settings, name) == value
+    assert pg.boundary.image is image and pg.boundary.legend is legend   # updated, not rebuilt
+    for shown, X in zip(points, (e.X_train, e.X_test)):
+        np.testing.assert_array_equal(shown.get_offsets(), X)          # every point, any count
+    assert (pg.drawing is drawing) == (e.net.sizes == [2, 4, 4, 1])    # blobs: three outputs
+    np.testing.assert_array_equal(pg.drawing.edges.get_array()[0], e.net.layers[0].W[0, 0])
+
+
+def test_a_data_move_after_training_starts_the_picture_over(pg):
+    pg.step(12)                                          # the loss axis grew to 20 epochs
+    pg.controls["noise"].value = 0.3
+    assert pg.ax_loss.get_xlim() == (0, 10) and len(pg.lines["train"].get_xdata()) == 1
+    assert_drawn_like_a_new_playground(pg, noise=0.3)
+
+
+def test_the_legend_shows_the_first_points_colour_as_a_new_legend_would(pg):
+    before = pg.boundary.legend_colours()
+    pg.controls["train_percent"].value = 10              # the first training point: class 0
+    assert pg.experiment.y_train[0] != 1 == Experiment().y_train[0]
+    assert pg.boundary.legend_colours() != before
+    assert_drawn_like_a_new_playground(pg, train_percent=10)
+
+
+@pytest.mark.parametrize("moves", [{"hidden_layers": 0}, {"hidden_layers": MAX_HIDDEN_LAYERS},
+                                   {"neurons": 1}, {"neurons": MAX_NEURONS},
+                                   {"activation": "relu"},
+                                   {"dataset": "blobs", "hidden_layers": 1, "neurons": 3}])
+def test_a_network_move_draws_what_a_new_playground_draws(pg, moves):
+    for name, value in moves.items():
+        pg.controls[name].value = value
+    assert_drawn_like_a_new_playground(pg, **moves)
+
+
+def test_back_from_no_hidden_layer_the_maps_have_their_axes_again(pg):
+    pg.controls["hidden_layers"].value = 0
+    assert not pg.ax_maps.axison and pg.maps_image is None
+    pg.step(2)
+    pg.controls["hidden_layers"].value = 2
+    assert pg.ax_maps.axison and pg.ax_maps.get_ylabel() == "neuron j"
+    assert_drawn_like_a_new_playground(pg)               # the mosaic's box fitted again
+
+
+def test_the_layout_does_not_depend_on_the_starting_settings(pg):
+    other = Playground(seed=3, dataset="blobs", noise=0.5, hidden_layers=0)
+    for ax, twin in zip(pg.fig.axes, other.fig.axes):
+        assert ax.get_position(original=True).bounds == twin.get_position(original=True).bounds
+
+
+def test_going_back_to_earlier_settings_reuses_their_pictures(pg, monkeypatch):
+    first = pg.image.value
+    pg.controls["noise"].value = 0.5
+    pg.controls["hidden_layers"].value = 3
+    drawn = []
+    sprite = pg.frames._sprite
+    monkeypatch.setattr(pg.frames, "_sprite", lambda layer: drawn.append(layer) or sprite(layer))
+    pg.controls["hidden_layers"].value = 2
+    pg.controls["noise"].value = 0.05
+    assert drawn == [] and pg.image.value == first
+
+
+def test_the_loss_axis_top_is_a_round_number_above_the_first_loss(pg):
+    for loss in (0.01, 0.69, 0.9, 0.91, 1.1, 7.3):
+        top = loss_top(loss)
+        assert top >= 1.1 * loss and top / LOSS_STEP == round(top / LOSS_STEP) and top > 0
+        assert top - LOSS_STEP < 1.1 * loss or top == LOSS_STEP
+    assert pg.ax_loss.get_ylim() == (0, 1.0)
+    pg.controls["dataset"].value = "blobs"               # log 3 ≈ 1.1 to start with
+    assert pg.ax_loss.get_ylim() == (0, 1.5)
+
+
+def test_a_blitter_layer_is_drawn_again_only_for_a_new_key():
+    fig = new_figure(3.0, 2.0)
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    legend = ax.legend(["y = x"], loc="upper left")
+    freeze_layout(fig)
+    frames = Blitter(fig)
+    frames.live = [line]
+    frames.add_layer([ax.xaxis], key=ax.get_xlim)
+    frames.add_layer([legend], key=lambda: "the same", on_top=True)
+    drawn = []
+    sprite = frames._sprite
+    frames._sprite = lambda layer: drawn.append(layer.artists) or sprite(layer)
+    first = frames.png()
+    assert frames.png() == first and drawn == [[ax.xaxis], [legend]]
+    ax.set_xlim(0, 2)
+    line.set_ydata([1, 0])
+    wide = frames.png()
+    assert drawn[2:] == [[ax.xaxis]]
+    off = np.abs(pixels(wide) - pixels(figure_png(fig))).max(axis=2)
+    assert off.mean() < 3 and np.mean(off > 32) < 1e-3   # new ticks, the line, the legend on top
+    ax.set_xlim(-0.05, 1.05)
+    line.set_ydata([0, 1])
+    assert frames.png() == first and len(drawn) == 3     # the first ticks' picture, kept
 
 
 # ----- every control at both ends -------------------------------------------------------------
@@ -192,6 +328,19 @@ def test_noise_control(pg):
     X = pg.experiment.X_train[pg.experiment.y_train == 0]
     assert np.abs(np.hypot(X[:, 0], X[:, 1]) - 1).mean() > 0.2
     assert pg.image.value != quiet and "noise 0.50" in pg.status.value
+
+
+def test_noise_and_split_moves_keep_the_frame_which_holds_every_noise_level(pg):
+    frame = (pg.ax_boundary.get_xlim(), pg.ax_boundary.get_ylim())
+    for name, value in (("noise", 0.5), ("noise", 0.0), ("train_percent", 10), ("noise", 0.25)):
+        pg.controls[name].value = value
+        assert (pg.ax_boundary.get_xlim(), pg.ax_boundary.get_ylim()) == frame
+        every = np.vstack([pg.experiment.X_train, pg.experiment.X_test])
+        (left, right), (bottom, top) = frame
+        assert left < every[:, 0].min() and every[:, 0].max() < right
+        assert bottom < every[:, 1].min() and every[:, 1].max() < top
+    pg.controls["dataset"].value = "spiral"                # another data set: its own frame
+    assert (pg.ax_boundary.get_xlim(), pg.ax_boundary.get_ylim()) != frame
 
 
 def test_train_percent_control(pg):

@@ -5,6 +5,8 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from test_widgets_blit import pixels
+from test_widgets_gradcheck_lab import assert_full_picture
 
 from mlp_core import MLP, TrainingDiverged, train
 from mlp_core.checks import attempt
@@ -120,6 +122,48 @@ def test_a_diverged_run_says_so(monkeypatch):
     assert lab.summary().endswith("diverged (the learning rate is too big)")
     assert lab.history is None and len(lab.lines["train"].get_xdata()) == 0
     assert lab.progress.bar_style == "danger" and "cost became nan" in lab.status.value
+
+
+def test_the_noise_slider_moves_the_points_in_a_fixed_frame():
+    lab = tiny_lab()
+    limits = lab.ax_data.get_xlim(), lab.ax_data.get_ylim(), lab.ax_loss.get_ylim()
+    background, png = lab._background, lab.image.value
+    shading = lab.boundary.image.get_array().copy()
+    lab.noise.value = 0.25
+    assert lab.image.value != png
+    assert (lab.ax_data.get_xlim(), lab.ax_data.get_ylim(), lab.ax_loss.get_ylim()) == limits
+    assert lab._background is background                      # only the moving parts redrawn
+    assert np.array_equal(lab.boundary.train_points.get_offsets(), lab.X)
+    assert np.array_equal(lab.boundary.test_points.get_offsets(), lab.X_test)
+    assert np.array_equal(lab.boundary.image.get_array(), shading)    # the same untrained net
+    assert_full_picture(lab)
+    fresh = tiny_lab(noise=0.25)
+    assert np.array_equal(pixels(lab.image.value), pixels(fresh.image.value))
+    assert lab.summary() == fresh.summary()
+
+
+def test_every_frame_after_training_and_new_data_is_the_full_picture(monkeypatch):
+    monkeypatch.setattr(training_lab, "LIVE_SECONDS", 0.0)
+    lab = tiny_lab()
+    frames = []
+
+    def check(change):                                         # every frame as it is shown
+        assert_full_picture(lab)
+        frames.append(change["new"])
+
+    lab.image.observe(check, names="value")
+    lab.button.click()                                         # live frames, the loss axes grow
+    assert len(frames) == 5 and lab.ax_loss.get_ylim()[1] > 0.05
+    lab.noise.value = 0.3                                      # curves gone, limits kept
+    assert len(lab.lines["train"].get_xdata()) == 0
+    lab.dataset.value = "blobs"                                # new axes, new points, 3 classes
+    assert lab.boundary.image in lab._animated and lab.boundary.train_points in lab._animated
+    lab.noise.value = 0.35
+    lab.units.value = 3
+    lab.epochs.value = 10                                      # the loss axes' x range
+    assert lab.ax_loss.get_xlim() == (0, 10)
+    lab.button.click()
+    assert len(frames) == 5 + 5 + 10
 
 
 def test_lab_saves_a_picture_and_its_summary():

@@ -33,6 +33,16 @@ class BlitFigureWidget(FigureWidget):
         self._background = None
         super().__init__(controls, fig, footer)
 
+    def invalidate(self, animated=None):
+        """Draw the background afresh at the next redraw, after a change to anything but the
+        animated artists (axis limits, a new title); ``animated``, if given, replaces the list
+        of artists repainted on every frame (e.g. after an Axes was cleared and redrawn)."""
+        if animated is not None:
+            self._animated = list(animated)
+            for artist in self._animated:
+                artist.set_animated(True)
+        self._background = None
+
     def redraw(self):
         """Paste the background (drawn on the first call), draw the animated artists over it
         and show the result as a PNG."""

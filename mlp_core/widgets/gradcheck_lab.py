@@ -5,7 +5,9 @@
   ``plot_eps_sweep`` draws the V where truncation error (∝ ε²) meets rounding error (∝ 1/ε).
 - ``diagnose`` gradient-checks every layer of a network and also records what a shape check
   sees; ``describe`` says it in one line. ``BugMenu`` lets the learner pick a planted bug
-  (``mlp_core.bugs``) and watch the check flag the layers.
+  (``mlp_core.bugs``) and watch the check flag the layers. Its axes never change (the right
+  panel shows gradients divided by their largest entry), so a redraw repaints only the bars,
+  dots and texts over a background drawn once.
 """
 
 import html
@@ -14,12 +16,13 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from mlp_core.bugs import BUGS, BuggyMLP, bug_batch
 from mlp_core.checks import RIGHT, WRONG
 from mlp_core.gradcheck import numerical_gradient, relative_error
-from mlp_core.widgets.base import FigureWidget, new_figure
+from mlp_core.widgets.base import new_figure
+from mlp_core.widgets.blit import BlitFigureWidget
 
 # ----- the step-size V ---------------------------------------------------------------------
 
@@ -205,14 +208,17 @@ VERDICT_COLOURS = {"right": "#009E73", "suspicious": "#E69F00", "wrong": "#D55E0
                    "shape": "0.85"}
 _TOP = 30.0        # where a bar for a shape error ends (off the relative-error scale)
 _FLOOR = 1e-16     # bars start here on the log axis
+_LIM = 1.1         # the dots' axes: entries divided by the largest one lie in [-1, 1]
 
 
-class BugMenu(FigureWidget):
+class BugMenu(BlitFigureWidget):
     """Pick a planted bug, a network shape and a batch size; see the gradient check per layer.
 
     Left: the relative error of dW and db for each layer on CS231n's scale (grey hatched bars:
     the shape is wrong, so there is no error to compute). Right: every gradient entry,
-    backprop against finite differences; a right backward pass puts them on the diagonal.
+    backprop against finite differences, both divided by the largest |entry| s (written in the
+    panel, kept in ``scale``); a right backward pass puts them on the diagonal. Only the bars,
+    the dots and the texts are redrawn when a control moves: the axes stay fixed.
     """
 
     def __init__(self, bug="sigma_prime", architecture="[2, 5, 4, 3]: no square W", N=10,
@@ -233,7 +239,12 @@ class BugMenu(FigureWidget):
         self._build_dots()
         for control in (self.bug, self.architecture, self.N):
             control.observe(self._changed, names="value")
-        super().__init__([widgets.HBox([self.bug, self.architecture]), self.N], fig,
+        # what a control changes, in the order a full draw paints it (by zorder, per axes);
+        # every text drawn costs about 2 ms, so the labels that never change stay put
+        moving = [*self.bars["W"], *self.bars["b"], *self.thresholds, *self.bar_text["W"],
+                  *self.bar_text["b"], self.title_err, self.dots, self.scale_text,
+                  self.no_dots_text]
+        super().__init__([widgets.HBox([self.bug, self.architecture]), self.N], fig, moving,
                          footer=[self.report])
         self._changed()
 
@@ -242,23 +253,29 @@ class BugMenu(FigureWidget):
         x = np.arange(self.n_layers)
         self.bars = {"W": ax.bar(x - 0.2, 1.0, 0.38, bottom=_FLOOR, edgecolor="black"),
                      "b": ax.bar(x + 0.2, 1.0, 0.38, bottom=_FLOOR, edgecolor="black")}
-        self.bar_text = {p: [ax.text(xi + (-0.2 if p == "W" else 0.2), _FLOOR * 3, p,
-                                     ha="center", va="bottom", fontsize=9)
+        # "shape" written inside a bar whose shape is wrong, else nothing
+        self.bar_text = {p: [ax.text(xi + (-0.2 if p == "W" else 0.2), _TOP / 3, "",
+                                     ha="center", va="top", fontsize=9,
+                                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
                              for xi in x] for p in ("W", "b")}
         ax.set_yscale("log")
         ax.set_ylim(_FLOOR, _TOP * 10)
         plain_log_ticks(ax.yaxis, [1e-16, 1e-13, 1e-10, 1e-7, 1e-4, 1e-2, 1])
-        ax.axhspan(WRONG, _TOP * 10, color="#D55E00", alpha=0.08, lw=0)
-        ax.axhspan(_FLOOR, RIGHT, color="#009E73", alpha=0.08, lw=0)
-        ax.axhline(RIGHT, color="#009E73", ls=":", lw=1)
-        ax.axhline(WRONG, color="#D55E00", ls=":", lw=1)
+        # the shaded zones lie under the bars, the threshold lines across them
+        ax.axhspan(WRONG, _TOP * 10, color="#D55E00", alpha=0.08, lw=0, zorder=0.5)
+        ax.axhspan(_FLOOR, RIGHT, color="#009E73", alpha=0.08, lw=0, zorder=0.5)
+        self.thresholds = [ax.axhline(RIGHT, color="#009E73", ls=":", lw=1),
+                           ax.axhline(WRONG, color="#D55E00", ls=":", lw=1)]
+        ax.set_xticks([xi + dx for xi in x for dx in (-0.2, 0.2)], ["dW", "db"] * len(x),
+                      minor=True, fontsize=9)
         ax.set_xticks(x, [f"layer {l}" for l in x])
+        ax.tick_params(axis="x", which="major", length=0, pad=16)
         ax.set_ylabel("relative error")
         self.title_err = ax.set_title("two lines\nreserved")
 
     def _build_dots(self):
         ax = self.ax_dots
-        self.diagonal, = ax.plot([-1, 1], [-1, 1], color="0.5", lw=1, zorder=1)
+        self.diagonal, = ax.plot([-_LIM, _LIM], [-_LIM, _LIM], color="0.5", lw=1, zorder=1)
         none = np.zeros(0)
         self.dots = ax.scatter(none, none, c=none, s=18, cmap="viridis", vmin=0,
                                vmax=self.n_layers - 1, edgecolors="black", linewidths=0.4,
@@ -267,12 +284,20 @@ class BugMenu(FigureWidget):
         handles = [Line2D([], [], ls="", marker="o", markerfacecolor=cmap(l / (self.n_layers - 1)),
                           markeredgecolor="black", label=f"layer {l}")
                    for l in range(self.n_layers)]
-        ax.legend(handles=handles, loc="upper left", fontsize=9)
-        ax.set_xlabel("finite difference ∂C/∂θ")
-        ax.set_ylabel("backprop dW, db entry")
-        self.title_dots = ax.set_title("two lines\nreserved")
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        # under the dots, as they are drawn over a still background: no dot is hidden
+        ax.legend(handles=handles, loc="upper left", fontsize=9).set_zorder(1.5)
+        self.no_dots_text = ax.text(0, 0, "", ha="center", va="center", fontsize=10,
+                                    bbox={"facecolor": "white", "edgecolor": "0.8", "pad": 4})
+        self.scale_text = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right",
+                                  va="bottom", fontsize=9,
+                                  bbox={"facecolor": "white", "edgecolor": "0.8", "pad": 2})
+        ax.set_xlabel("finite difference ∂C/∂θ ÷ s")
+        ax.set_ylabel("backprop dW, db entry ÷ s")
+        self.title_dots = ax.set_title("each dot one weight or bias:\non the diagonal when right")
+        ax.set_xlim(-_LIM, _LIM)
+        ax.set_ylim(-_LIM, _LIM)
+        ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+        ax.set_yticks([-1, -0.5, 0, 0.5, 1])
 
     def _changed(self, change=None):
         """Rebuild the network with the chosen bug, run ``diagnose`` and update the figure."""
@@ -297,16 +322,7 @@ class BugMenu(FigureWidget):
                 bar.set_height(top - _FLOOR)
                 bar.set_facecolor(VERDICT_COLOURS[kind])
                 bar.set_hatch("//" if kind == "shape" else "")
-                if kind == "shape":     # inside the bar, which reaches the top
-                    text.set_text(f"d{p}\nshape")
-                    text.set_y(_TOP / 3)
-                    text.set_verticalalignment("top")
-                    text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 1})
-                else:
-                    text.set_text(f"d{p}")
-                    text.set_y(top * 1.5)
-                    text.set_verticalalignment("bottom")
-                    text.set_bbox(None)
+                text.set_text(f"d{p}\nshape" if kind == "shape" else "")
         title = "backward raised a shape error" if d["failure"] else describe(d)
         self.title_err.set_text(_wrap(title))
 
@@ -320,18 +336,17 @@ class BugMenu(FigureWidget):
                     cs.append(np.full(e["numeric"].size, l))
         if xs:
             x, y, c = np.concatenate(xs), np.concatenate(ys), np.concatenate(cs)
-            lim = 1.1 * max(np.abs(x).max(), np.abs(y).max(), 1e-12)
-            self.dots.set_offsets(np.c_[x, y])
+            self.scale = max(np.abs(x).max(), np.abs(y).max(), 1e-12)
+            self.dots.set_offsets(np.c_[x, y] / self.scale)
             self.dots.set_array(c.astype(float))
-            self.title_dots.set_text("each dot one weight or bias:\non the diagonal when right")
+            self.scale_text.set_text(f"s = {self.scale:.1e}\nthe largest |entry|")
+            self.no_dots_text.set_text("")
         else:
-            lim = 1.1
+            self.scale = None
             self.dots.set_offsets(np.empty((0, 2)))
             self.dots.set_array(np.empty(0))
-            self.title_dots.set_text("no gradients: backward failed")
-        self.ax_dots.set_xlim(-lim, lim)
-        self.ax_dots.set_ylim(-lim, lim)
-        self.diagonal.set_data([-lim, lim], [-lim, lim])
+            self.scale_text.set_text("")
+            self.no_dots_text.set_text("no gradients:\nbackward failed")
 
     def _report_html(self):
         d = self.diag

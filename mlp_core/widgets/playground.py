@@ -1,6 +1,6 @@
 """Lesson 10's playground: TensorFlow Playground's controls and live views around an ``MLP``.
 
-Three classes, one job each:
+Three classes, one job each, and a fourth from ``layers``:
 
 - ``Experiment`` holds the data, the network and the training state for one ``Settings``.
   ``run_epoch()`` is one epoch of mini-batch SGD through the engine's fast paths
@@ -10,9 +10,15 @@ Three classes, one job each:
   the decision boundary, a small activation map for every hidden neuron, the network with its
   weights as coloured lines, and the train and test loss curves. ``step()`` is a plain method
   (one epoch, then one redraw); Play runs it in an asyncio task on the kernel's event loop, so
-  the kernel stays free to hear Pause between two epochs.
-- ``Blitter`` makes a frame fast: it draws the figure's still parts once and, each frame, only
-  the artists that move, so a step plus its redraw stays well under 100 ms.
+  the kernel stays free to hear Pause between two epochs. A control that moves makes a new
+  experiment and shows it with the same artists, updated in place.
+- ``PlaygroundBoundary`` is the engine's ``DecisionBoundary`` with points that can be replaced
+  in place (a new data set, noise or split), in a frame that holds the data set at every noise
+  level, so a noise or split move leaves the axes as they were.
+- ``layers.Blitter`` makes a frame fast: it draws the figure's still parts once, each group of
+  artists that changes now and then (an axes' ticks, the network drawing) again only when it
+  changes, and each frame only the artists that move. A step plus its redraw stays well under
+  100 ms, and a new data set, noise or split under 50 ms.
 
 The output layer is one sigmoid neuron for two classes and a softmax over the classes for the
 blobs, both with the cross-entropy cost (Nielsen, chapter 3): the error sent back is a − y, so
@@ -22,18 +28,18 @@ training does not stall when the output saturates. Inputs are the points' two co
 import asyncio
 import base64
 import html
-import io
 from dataclasses import dataclass, replace
 
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
-from PIL import Image
+from matplotlib.ticker import MultipleLocator
 
-from mlp_core.datasets import DATASETS, make_dataset, one_hot, train_test_split
+from mlp_core.datasets import DATASETS, make_dataset, noise_box, one_hot, train_test_split
 from mlp_core.network import MLP
-from mlp_core.viz import DecisionBoundary, NetworkDrawing
+from mlp_core.viz import DecisionBoundary, NetworkDrawing, grid_for
 from mlp_core.widgets.base import FigureWidget, new_figure
+from mlp_core.widgets.layers import Blitter
 
 N_POINTS = 300                       # points per dataset, split into train and test
 GRID = 80                            # the decision boundary's grid: GRID × GRID points
@@ -48,6 +54,8 @@ MAX_HIDDEN_LAYERS = 4
 MAX_NEURONS = 8
 MAX_BATCH = 30
 LOSS_COLOURS = {"train": "#0072B2", "test": "#D55E00"}   # Okabe-Ito: colour-blind safe
+LOSS_STEP = 0.5                      # the loss axis' top is a multiple of this
+NOISE_RANGE = (0.0, 0.5)             # the noise slider's ends
 # activations with a fixed range are shown on it; the others are scaled per neuron
 _BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
@@ -90,8 +98,8 @@ class Settings:
         if self.dataset not in DATASETS:
             refuse("dataset", "one of " + ", ".join(DATASETS))
         if (isinstance(self.noise, bool) or not isinstance(self.noise, (int, float))
-                or not 0 <= self.noise <= 0.5):
-            refuse("noise", "a number from 0 to 0.5")
+                or not NOISE_RANGE[0] <= self.noise <= NOISE_RANGE[1]):
+            refuse("noise", "a number from {} to {}".format(*NOISE_RANGE))
         integer_in("train_percent", 10, 90, step=10)
         integer_in("hidden_layers", 0, MAX_HIDDEN_LAYERS)
         integer_in("neurons", 1, MAX_NEURONS)
@@ -102,6 +110,11 @@ class Settings:
             refuse("lr", "one of " + ", ".join(f"{v:g}" for v in LEARNING_RATES))
         if self.l2 not in L2_RATES:
             refuse("l2", "one of " + ", ".join(f"{v:g}" for v in L2_RATES))
+
+
+# the settings the figure is laid out for: the widest maps (four layers of one neuron), so
+# every other mosaic fits in their place with room for its labels
+LAID_OUT_FOR = Settings(hidden_layers=MAX_HIDDEN_LAYERS, neurons=1)
 
 
 def playground_data(settings, seed=0):
@@ -266,48 +279,53 @@ def mosaic(maps, gap=2):
     return image
 
 
-class Blitter:
-    """PNG frames of a figure in which only a few artists change: everything else (axes, ticks,
-    labels, titles: the text that costs most of a full draw) is drawn once into a cached
-    background, and each frame pastes that background and draws only ``artists`` over it.
+def loss_top(loss):
+    """The top of the loss axis for a highest loss ``loss`` (a number > 0): 1.1 × it, rounded
+    up to a multiple of ``LOSS_STEP``. Most data sets start near the same loss, so a new one
+    usually keeps the axis (and its ticks) as they were."""
+    return LOSS_STEP * max(1.0, np.ceil(1.1 * loss / LOSS_STEP))
 
-    fig: a Figure on an Agg canvas whose layout is fixed; artists: the ones that change
-    between frames. Call ``invalidate()`` when anything else changed (e.g. axis limits).
+
+class PlaygroundBoundary(DecisionBoundary):
+    """A ``DecisionBoundary`` whose points can be replaced in place.
+
+    ``set_points(X, y, X_test, y_test, corners)`` moves and recolours the train circles
+    X (N, 2), y (N,) and the test triangles X_test (M, 2), y_test (M,), and fits the grid, the
+    shading's extent and colours and the axes' limits to them and to ``corners`` (k, 2), as a
+    new ``DecisionBoundary`` would, but without clearing the axes. With corners that hold the
+    dataset at every noise level (``datasets.noise_box``), a noise or train-share move keeps
+    the frame, so its ticks need no new drawing. The shading follows at the next
+    ``update(net)``.
     """
 
-    def __init__(self, fig, artists):
-        self.fig = fig
-        self.artists = sorted(artists, key=lambda artist: artist.get_zorder())
-        self.background = None
+    def __init__(self, ax, net, X, y, X_test, y_test):
+        super().__init__(ax, net, X, y, X_test, y_test, steps=GRID, title="decision boundary")
+        self.points = ax.collections[-2:]              # the train circles, the test triangles
+        self.legend = ax.get_legend()
+        for axis in (ax.xaxis, ax.yaxis):              # ticks at whole units: half the labels
+            axis.set_major_locator(MultipleLocator(1))     # to draw again when the data move
 
-    def invalidate(self):
-        """Draw the background afresh on the next frame."""
-        self.background = None
+    def set_points(self, X, y, X_test, y_test, corners):
+        """Show these points instead, in a frame that also holds ``corners`` (shapes above);
+        returns self."""
+        self.xx, self.yy, self.G = grid_for(np.vstack([X, X_test, corners]), GRID)
+        extent = (self.xx.min(), self.xx.max(), self.yy.min(), self.yy.max())
+        n_classes = max(2, int(np.max(y)) + 1)
+        vmax = 1.0 if n_classes == 2 else n_classes - 1
+        cmap = mpl.colormaps["RdBu_r" if n_classes == 2 else "viridis"]
+        self.image.set(extent=extent, cmap=cmap, clim=(0, vmax))
+        self.image.axes.set(xlim=extent[:2], ylim=extent[2:])    # and no more autoscaling
+        for points, handle, X_set, y_set in zip(self.points, self.legend.legend_handles,
+                                                (X, X_test), (y, y_test)):
+            colours = cmap(np.asarray(y_set) / vmax)
+            points.set_offsets(X_set)
+            points.set_facecolor(colours)
+            handle.set_facecolor(colours)     # a legend shows its scatter's first colour
+        return self
 
-    def png(self):
-        """The current figure as PNG bytes, in 256 colours."""
-        canvas = self.fig.canvas
-        if self.background is None:
-            for artist in self.artists:          # an animated artist is left out of a draw
-                artist.set_animated(True)
-            try:
-                canvas.draw()
-            finally:
-                for artist in self.artists:
-                    artist.set_animated(False)
-            self.background = canvas.copy_from_bbox(self.fig.bbox)
-        canvas.restore_region(self.background)
-        for artist in self.artists:
-            self.fig.draw_artist(artist)
-        rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw",
-                                "RGBA", 0, 1)
-        # 256 colours (fast octree, no dithering): a quarter of the bytes of a full-colour PNG,
-        # in half the time, and the difference is hard to see
-        palette = rgba.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE,
-                                               dither=Image.Dither.NONE)
-        buf = io.BytesIO()
-        palette.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+    def legend_colours(self):
+        """The colours the legend's train and test markers show, as tuples."""
+        return tuple(tuple(handle.get_facecolor()[0]) for handle in self.legend.legend_handles)
 
 
 class Playground(FigureWidget):
@@ -318,7 +336,8 @@ class Playground(FigureWidget):
     network: Reset), and the learning rate, batch size and L2 strength (these apply from the
     next epoch on). Buttons: Play (epochs until Pause), Pause, Step (one epoch), Reset (the
     network rebuilt from the controls with the fixed seed: the same settings give the same
-    picture). A diverging run stops and says to lower the learning rate.
+    picture, however the controls got there). A diverging run stops and says to lower the
+    learning rate.
 
     ``step(epochs=1)`` is the plain method behind Step and Play; ``experiment`` holds the data,
     the network and the loss history.
@@ -330,8 +349,8 @@ class Playground(FigureWidget):
         slider = {"continuous_update": False}      # rebuild on release, not while dragging
         self.controls = {
             "dataset": widgets.Dropdown(options=DATASETS, description="data"),
-            "noise": widgets.FloatSlider(min=0.0, max=0.5, step=0.05, description="noise",
-                                         **slider),
+            "noise": widgets.FloatSlider(min=NOISE_RANGE[0], max=NOISE_RANGE[1], step=0.05,
+                                         description="noise", **slider),
             "train_percent": widgets.IntSlider(min=10, max=90, step=10, description="train %",
                                                **slider),
             "hidden_layers": widgets.IntSlider(min=0, max=MAX_HIDDEN_LAYERS,
@@ -373,6 +392,19 @@ class Playground(FigureWidget):
         self.loss_legend = self.ax_loss.legend(loc="upper right", fontsize=9)
         self.epoch_text = self.ax_loss.text(0.04, 0.93, "", transform=self.ax_loss.transAxes,
                                             va="top", fontsize=11, fontweight="bold")
+        self.ax_maps.set_title("hidden neurons' a", fontsize=11)
+        # lay the figure out once, for LAID_OUT_FOR, whatever the playground starts with: then
+        # the same settings give the same picture, however the controls got there
+        self.experiment = e = Experiment(LAID_OUT_FOR)
+        with np.errstate(all="ignore"):
+            self.boundary = PlaygroundBoundary(self.ax_boundary, e.net, e.X_train, e.y_train,
+                                               e.X_test, e.y_test)
+        self._draw_network()
+        self._draw_maps()
+        self._reset_loss_axis()
+        fig.get_layout_engine().execute(fig)
+        fig.set_layout_engine("none")
+        self.frames = self._blitter()
         self._build()
 
         for name in ("dataset", "noise", "train_percent", "hidden_layers", "neurons",
@@ -404,25 +436,42 @@ class Playground(FigureWidget):
         return self._task is not None and not self._task.done()
 
     def _build(self):
-        """A new ``Experiment`` from the controls, and the views drawn for it afresh."""
-        self.experiment = Experiment(self.settings(), self.seed)
+        """A new ``Experiment`` from the controls, shown by the same artists: the points, the
+        shading, the weights and the curves change in place; the network drawing and the maps
+        are drawn anew only when the sizes they show changed."""
+        before = self.experiment.net.sizes
+        self.experiment = e = Experiment(self.settings(), self.seed)
+        corners = noise_box(e.settings.dataset, N_POINTS, NOISE_RANGE, self.seed)
+        self.boundary.set_points(e.X_train, e.y_train, e.X_test, e.y_test, corners)
+        if e.net.sizes != before:
+            self._draw_network()
+        if e.net.sizes[1:-1] != before[1:-1]:
+            self._draw_maps()
+        self._reset_loss_axis()
+        self.frames.live = self._live()
+        self._update_views()
+
+    def _draw_network(self):
+        """Draw the network of the current experiment's sizes, replacing the last drawing."""
         e = self.experiment
-        with np.errstate(all="ignore"):
-            self.ax_boundary.clear()
-            self.boundary = DecisionBoundary(self.ax_boundary, e.net, e.X_train, e.y_train,
-                                             e.X_test, e.y_test, steps=GRID,
-                                             title="decision boundary")
-        self.ax_network.clear()
+        for artist in (*self.ax_network.collections, *self.ax_network.patches,
+                       *self.ax_network.texts):
+            artist.remove()                         # the last drawing (quicker than clear())
         self.drawing = NetworkDrawing(self.ax_network, e.net.sizes,
                                       weights=[layer.W for layer in e.net.layers],
                                       title="weights (blue < 0 < red)")
         self.drawing.nodes.set_array(None)          # plain white neurons: no activations here
         self.drawing.nodes.set_facecolor("white")
-        self.ax_maps.clear()
-        self.ax_maps.set_title("hidden neurons' a", fontsize=11)
-        hidden = e.net.sizes[1:-1]
+
+    def _draw_maps(self):
+        """Set up the activation maps' axes for the current hidden sizes: a blank mosaic with
+        a tick per layer and per neuron, or a note when there is no hidden layer."""
+        for artist in (*self.ax_maps.images, *self.ax_maps.texts):
+            artist.remove()                         # the last mosaic or note
+        hidden = self.experiment.net.sizes[1:-1]
         self.maps_image = None
         if hidden:
+            self.ax_maps.set_axis_on()
             t = len(range(0, GRID, TILE))                # each map is t × t
             blank = mosaic([np.zeros((n, t, t)) for n in hidden])
             cmap = mpl.colormaps["viridis"].with_extremes(bad="white")
@@ -430,26 +479,51 @@ class Playground(FigureWidget):
                                                   vmax=1, interpolation="nearest")
             pitch = t + 2                                 # a map and the gap after it
             self.ax_maps.set_xticks([l * pitch + (t - 1) / 2 for l in range(len(hidden))],
-                                    [f"layer {l}" for l in range(len(hidden))], fontsize=9)
+                                    [str(l) for l in range(len(hidden))], fontsize=9)
             self.ax_maps.set_yticks([(max(hidden) - 1 - j) * pitch + (t - 1) / 2
                                      for j in range(max(hidden))],
                                     [str(j) for j in range(max(hidden))], fontsize=9)
-            self.ax_maps.set_ylabel("neuron j", fontsize=10)
+            self.ax_maps.set_xlabel("layer l", fontsize=10)   # (a narrow mosaic has no room
+            self.ax_maps.set_ylabel("neuron j", fontsize=10)  # for "layer 0" under each map)
             self.ax_maps.tick_params(length=0)
         else:
             self.ax_maps.text(0.5, 0.5, "no hidden layer:\na straight boundary",
                               ha="center", va="center", transform=self.ax_maps.transAxes)
             self.ax_maps.set_axis_off()
+            self.ax_maps.set_aspect("auto")         # the whole box, whatever it showed before
+        # fit the box to the mosaic now: a draw of the axes would, but when the Blitter has
+        # their picture for these sizes it only draws the mosaic, in the box as it was
+        self.ax_maps.apply_aspect()
+
+    def _reset_loss_axis(self):
+        """The loss axis of a new experiment: 10 epochs wide, its top above the first loss."""
+        e = self.experiment
         self.ax_loss.set_xlim(0, 10)
-        self.ax_loss.set_ylim(0, 1.1 * max(e.train_loss[0], e.test_loss[0]))
-        moving = ([self.boundary.image, *self.ax_boundary.collections,
-                   self.ax_boundary.get_legend(), *self.ax_boundary.spines.values(),
-                   self.drawing.edges, self.drawing.nodes, *self.lines.values(),
-                   *self.ax_loss.spines.values(), self.loss_legend, self.epoch_text])
+        self.ax_loss.set_ylim(0, loss_top(max(e.train_loss[0], e.test_loss[0])))
+
+    def _live(self):
+        """The artists that change with every frame: those of ``_update_views`` and the frames
+        (spines) of their axes, drawn over them as a full draw would."""
+        live = [self.boundary.image, *self.boundary.points, *self.ax_boundary.spines.values(),
+                self.drawing.edges, self.drawing.nodes, *self.lines.values(),
+                *self.ax_loss.spines.values(), self.epoch_text]
         if self.maps_image is not None:
-            moving += [self.maps_image, *self.ax_maps.spines.values()]
-        self.frames = Blitter(self.ax_loss.figure, moving)
-        self._update_views()
+            live += [self.maps_image, *self.ax_maps.spines.values()]
+        return live
+
+    def _blitter(self):
+        """The frames: the ticks, the network drawing and the maps' axes as still layers
+        redrawn when what they show changes, the legends pasted over the live artists."""
+        frames = Blitter(self.ax_loss.figure)
+        for ax in (self.ax_boundary, self.ax_loss):
+            frames.add_layer([ax.xaxis], key=ax.get_xlim)
+            frames.add_layer([ax.yaxis], key=ax.get_ylim)
+        # what the still parts of the drawing and of the maps' axes show: the sizes
+        frames.add_layer([self.ax_network], key=lambda: tuple(self.experiment.net.sizes))
+        frames.add_layer([self.ax_maps], key=lambda: tuple(self.experiment.net.sizes[1:-1]))
+        frames.add_layer([self.boundary.legend], key=self.boundary.legend_colours, on_top=True)
+        frames.add_layer([self.loss_legend], key=lambda: "always the same", on_top=True)
+        return frames
 
     def _update_views(self):
         """Update every artist in place from the current network and loss history."""
@@ -463,16 +537,15 @@ class Playground(FigureWidget):
         self.lines["train"].set_data(epochs, e.train_loss)
         self.lines["test"].set_data(epochs, e.test_loss)
         self.epoch_text.set_text(f"epoch {e.epoch}")
-        # the axes grow in jumps (epochs doubling, loss past the top), each a new background
+        # the axes grow in jumps (epochs doubling, loss past the top): new ticks, a new layer
         right = self.ax_loss.get_xlim()[1]
-        top = self.ax_loss.get_ylim()[1]
-        highest = max(max(e.train_loss), max(e.test_loss))
-        if e.epoch > right or highest > top:
+        if e.epoch > right:
             while right < e.epoch:
                 right *= 2
             self.ax_loss.set_xlim(0, right)
-            self.ax_loss.set_ylim(0, max(top, 1.1 * highest))
-            self.frames.invalidate()
+        highest = max(max(e.train_loss), max(e.test_loss))
+        if highest > self.ax_loss.get_ylim()[1]:
+            self.ax_loss.set_ylim(0, loss_top(highest))
 
     def redraw(self):
         """Render the changed artists over the cached background into the image widget."""

@@ -5,7 +5,9 @@
 - ``TrainingLab`` is a small TensorFlow-Playground: pick a dataset, its noise, the hidden
   layers, the activation, the learning rate, the batch size and the epochs, press Train, and
   watch the progress bar, the decision boundary (train points as circles, test points as
-  triangles) and the loss curves.
+  triangles) and the loss curves. The data's axes hold the dataset at every noise level, so
+  moving the noise slider repaints only the shading, the points and the curves over a
+  background drawn once (blitting); the background is drawn afresh only when axis limits change.
 """
 
 import html
@@ -13,12 +15,14 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MultipleLocator
 
-from mlp_core.datasets import DATASETS, make_dataset, train_test_split
+from mlp_core.datasets import DATASETS, make_dataset, noise_box, train_test_split
 from mlp_core.network import MLP
 from mlp_core.train import TrainingDiverged, train
 from mlp_core.viz import DecisionBoundary
-from mlp_core.widgets.base import FigureWidget, new_figure
+from mlp_core.widgets.base import freeze_layout, new_figure
+from mlp_core.widgets.blit import BlitFigureWidget
 
 # ----- batch sizes compared -----------------------------------------------------------------
 
@@ -94,7 +98,7 @@ def lab_sizes(n_classes, hidden_layers, units):
     return [2] + [units] * hidden_layers + [n_classes]
 
 
-class TrainingLab(FigureWidget):
+class TrainingLab(BlitFigureWidget):
     """Train a small MLP on a 2-D toy set and watch it learn.
 
     Controls set the data (dataset, noise), the network (hidden layers, units, activation) and
@@ -102,6 +106,11 @@ class TrainingLab(FigureWidget):
     ``mlp_core.train`` with a callback that moves the progress bar every epoch and, twice a
     second during a long run, the pictures. The output layer is sigmoid with the quadratic
     cost, one neuron per class.
+
+    The data's axes fit the dataset at every noise level (``datasets.noise_box``), so the points
+    spread out in a fixed frame as the noise grows. Redraws repaint the shading, the points,
+    the loss curves and the legends over them; a new dataset or new loss-axis limits draw the
+    whole figure again.
     """
 
     def __init__(self, dataset="moons", noise=0.2, hidden_layers=1, units=8, activation="tanh",
@@ -143,8 +152,14 @@ class TrainingLab(FigureWidget):
         self.ax_loss.set_title("loss curves")
         self.ax_loss.legend(loc="upper right", fontsize=9)
         self.ax_loss.grid(alpha=0.3)
-        self.ax_loss.set_xlim(0, self.epochs.max)      # lay out room for the widest tick label
-        self._new_data()
+        self._load_data()
+        self._new_boundary()
+        # lay the figure out with room for the loss axes' widest tick labels ("500", "0.0025"),
+        # then show an empty frame until the first run
+        self.ax_loss.set_xlim(0, self.epochs.max)
+        self.ax_loss.set_ylim(0, 0.0175)
+        freeze_layout(fig)
+        self.ax_loss.set_ylim(0, 0.5)
         self._show_untrained(redraw=False)
 
         for control in (self.dataset, self.noise):
@@ -160,7 +175,7 @@ class TrainingLab(FigureWidget):
             widgets.VBox([self.activation, self.lr, self.batch_size, self.epochs],
                          layout=column)])
         super().__init__([controls, widgets.HBox([self.button, self.progress])], fig,
-                         footer=[self.status])
+                         self._moving(), footer=[self.status])
 
     # ----- what the controls do ---------------------------------------------------------
     @property
@@ -172,15 +187,40 @@ class TrainingLab(FigureWidget):
         return MLP(self.sizes, activation=self.activation.value, output_activation="sigmoid",
                    init="xavier", seed=self.seed)
 
-    def _new_data(self):
-        """Make the data and the decision-boundary picture for the chosen dataset and noise."""
+    def _load_data(self):
+        """Make the data for the chosen dataset and noise, and a network that fits it."""
         self.X, self.X_test, self.y, self.y_test = lab_data(self.dataset.value,
                                                              self.noise.value, self.seed)
         self.n_classes = int(max(self.y.max(), self.y_test.max())) + 1
         self.net = self._new_net()
+
+    def _new_boundary(self):
+        """Draw the decision-boundary picture afresh, on axes that fit the dataset at every
+        noise level the slider offers."""
         self.ax_data.clear()
+        corners = noise_box(self.dataset.value, LAB_N, (self.noise.min, self.noise.max),
+                            self.seed)
         self.boundary = DecisionBoundary(self.ax_data, self.net, self.X, self.y, self.X_test,
-                                         self.y_test, steps=60, title="decision boundary")
+                                         self.y_test, steps=60, title="decision boundary",
+                                         corners=corners)
+        for axis in (self.ax_data.xaxis, self.ax_data.yaxis):   # labels as narrow as laid out
+            axis.set_major_locator(MultipleLocator(1))
+        self._drawn = (self.dataset.value, self.y, self.y_test)
+
+    def _moving(self):
+        """The artists a redraw repaints, in the order a full draw paints them (the legends
+        too: they lie over the shading and, when a loss climbs high, over a curve)."""
+        return [self.boundary.image, self.boundary.train_points, self.boundary.test_points,
+                self.ax_data.get_legend(), *self.lines.values(), self.ax_loss.get_legend()]
+
+    def _set_loss_limits(self, right, top=None):
+        """The loss axes' x range (0, right) and y range (0, top) (top None: kept); a new
+        background only when they really change."""
+        xlim, ylim = (0, right), self.ax_loss.get_ylim() if top is None else (0, top)
+        if self.ax_loss.get_xlim() != xlim or self.ax_loss.get_ylim() != ylim:
+            self.ax_loss.set_xlim(xlim)
+            self.ax_loss.set_ylim(ylim)
+            self.invalidate()
 
     def _show_untrained(self, why="press Train", redraw=True):
         """Show the untrained ``self.net``: no loss curves, the progress bar at 0."""
@@ -188,7 +228,7 @@ class TrainingLab(FigureWidget):
         self.boundary.update(self.net)
         for line in self.lines.values():
             line.set_data([], [])
-        self.ax_loss.set_xlim(0, self.epochs.value)
+        self._set_loss_limits(self.epochs.value)
         self.progress.value = 0
         self.progress.max = self.epochs.value
         self.progress.description = "epoch 0"
@@ -198,7 +238,14 @@ class TrainingLab(FigureWidget):
             self.redraw()
 
     def _data_changed(self, change=None):
-        self._new_data()
+        self._load_data()
+        dataset, y, y_test = self._drawn
+        if (dataset == self.dataset.value and np.array_equal(y, self.y)
+                and np.array_equal(y_test, self.y_test)):
+            self.boundary.move(self.X, self.X_test)     # only the noise moved the points
+        else:
+            self._new_boundary()
+            self.invalidate(self._moving())
         self._show_untrained("new data: press Train")
 
     def _settings_changed(self, change=None):
@@ -211,8 +258,7 @@ class TrainingLab(FigureWidget):
         self.lines["train"].set_data(epochs, history.loss)
         self.lines["test"].set_data(epochs, history.val_loss)
         top = max(max(history.loss), max(history.val_loss))
-        self.ax_loss.set_xlim(0, max(self.epochs.value, 1))
-        self.ax_loss.set_ylim(0, 1.05 * top if top > 0 else 1)
+        self._set_loss_limits(max(self.epochs.value, 1), 1.05 * top if top > 0 else 1)
         self.boundary.update(self.net)
 
     def _on_epoch(self, epoch, history):

@@ -1,0 +1,39 @@
+"""The shared pictures: the decision boundary's grid, limits, points and in-place updates."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from mlp_core import MLP
+from mlp_core.datasets import make_moons
+from mlp_core.viz import DecisionBoundary, class_score
+
+
+def boundary(**kwargs):
+    X, y = make_moons(40, noise=0.1, seed=0)
+    ax = Figure().subplots()
+    net = MLP([2, 4, 2], seed=0)
+    return ax, net, X, y, DecisionBoundary(ax, net, X, y, X[:10] + 0.1, y[:10], steps=30,
+                                           **kwargs)
+
+
+def test_the_shading_is_the_networks_score_on_a_grid_holding_every_point():
+    ax, net, X, y, b = boundary()
+    assert b.G.shape == (30 * 30, 2)
+    assert np.array_equal(b.image.get_array(), class_score(net, b.G).reshape(30, 30))
+    (left, right), (bottom, top) = ax.get_xlim(), ax.get_ylim()
+    assert left < X[:, 0].min() and right > X[:, 0].max()
+    assert bottom < X[:, 1].min() and top > X[:, 1].max()
+    assert np.array_equal(b.train_points.get_offsets(), X)
+    assert len(b.test_points.get_offsets()) == 10
+
+
+def test_corners_widen_the_box_and_move_puts_the_points_elsewhere_in_place():
+    ax, net, X, y, b = boundary(corners=np.array([[-5.0, -4.0], [6.0, 7.0]]))
+    assert ax.get_xlim()[0] < -5 and ax.get_xlim()[1] > 6
+    assert ax.get_ylim()[0] < -4 and ax.get_ylim()[1] > 7
+    limits, points = (ax.get_xlim(), ax.get_ylim()), b.train_points
+    b.move(X * 2, X[:10] * 2)
+    assert b.train_points is points                         # the same artist, new offsets
+    assert np.array_equal(points.get_offsets(), X * 2)
+    assert np.array_equal(b.test_points.get_offsets(), X[:10] * 2)
+    assert (ax.get_xlim(), ax.get_ylim()) == limits         # the box stays
