@@ -62,17 +62,24 @@ def throughput_table(measurements):
     return "\n".join(lines)
 
 
-def ratios(measurements, key, batches=None):
-    """mlp_core's median samples/s over ``key``'s, per case run by both (batch sizes limited to
+def ratios(measurements, key, batches=None, of="mlp_core"):
+    """``of``'s median samples/s over ``key``'s, per case run by both (batch sizes limited to
     ``batches`` if given): a list of (sizes, batch_size, ratio)."""
     found = _by_case(measurements)
     out = []
     for sizes, batch in _cases(measurements):
-        ours, theirs = found.get((sizes, batch, "mlp_core")), found.get((sizes, batch, key))
+        ours, theirs = found.get((sizes, batch, of)), found.get((sizes, batch, key))
         if ours is None or theirs is None or (batches and batch not in batches):
             continue
         out.append((sizes, batch, ours.median / theirs.median))
     return out
+
+
+def out_of_reach(measurements, key, need, batches=None):
+    """The cases where even the matmul ceiling is less than ``need`` times as fast as ``key``,
+    so no trainer doing those matrix products could meet the target: (sizes, batch, ratio)."""
+    return [(s, b, r) for s, b, r in ratios(measurements, key, batches, of="ceiling")
+            if r < need]
 
 
 def _verdict(ok):
@@ -89,7 +96,12 @@ def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
             continue
         fmt = "{:.0%}" if key == "ceiling" else "{:.1f}×"
         shown = "; ".join(f"{list(s)} b{b}: {fmt.format(r)}" for s, b, r in found)
-        lines.append(f"| {text} | {shown} | {_verdict(min(r for *_, r in found) >= need)} |")
+        verdict = _verdict(min(r for *_, r in found) >= need)
+        bound = [] if key == "ceiling" else out_of_reach(measurements, key, need, batches)
+        if bound:
+            shown += ". Out of reach where the matrix products alone (the ceiling) are under " \
+                f"{need:g}× it: " + "; ".join(f"{list(s)} b{b}: {r:.1f}×" for s, b, r in bound)
+        lines.append(f"| {text} | {shown} | {verdict} |")
     timed = [lesson for lesson in lessons if lesson["seconds"]]
     if lessons:
         worst = max(timed, key=lambda r: statistics.median(r["seconds"]), default=None)

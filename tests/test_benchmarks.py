@@ -343,6 +343,19 @@ def test_targets_say_met_or_not_met_from_the_ratios():
     assert len(lines) == 2 + 2 and "50k (45k–55k)" in lines[2]
 
 
+def test_targets_say_where_even_the_ceiling_falls_short():
+    # the matrix products alone are 1.6× scikit-learn at batch 128: 2× is out of anyone's reach
+    measured = [fake("mlp_core", 90_000, batch=128), fake("ceiling", 120_000, batch=128),
+                fake("sklearn", 75_000, batch=128), fake("mlp_core", 50_000),
+                fake("ceiling", 150_000), fake("sklearn", 20_000)]
+    assert report.out_of_reach(measured, "sklearn", 2.0) == [((784, 30, 10), 128, 1.6)]
+    table = report.targets_table(measured)
+    row = next(line for line in table.splitlines() if "MLPClassifier" in line)
+    assert "Out of reach" in row and "[784, 30, 10] b128: 1.6×" in row
+    assert "b10: 7.5×" not in row                      # the ceiling is 7.5× there: reachable
+    assert "Out of reach" not in next(line for line in table.splitlines() if "≥ 70%" in line)
+
+
 def test_a_small_run_writes_the_tables_the_chart_and_the_numbers(tmp_path, widget_package):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
