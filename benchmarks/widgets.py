@@ -12,8 +12,9 @@ method to say how it is used, and the defaults cover the usual cases.
     ``BlitFigureWidget``) is left out.
 ``bench_actions()`` returns ``{label: action}``: each action does what one user interaction does,
     callback and redraw included. Default: ``"step"`` for a ``step()`` method (a playground's
-    training step, which redraws), and the first slider moved by one notch (back and forth), or
-    else the first button clicked, or else a plain ``redraw()``.
+    training step, which redraws), and every enabled control a learner moves: each slider moved
+    by one notch (back and forth) and each drop-down or toggle set to its next option; or, for a
+    widget with none of those, its first button clicked, or else a plain ``redraw()``.
 
 An action that did not call ``redraw()`` (a callback that only changes artists) gets one, inside
 the timing, so every figure is counted as drawn. Budgets: 100 ms for an action whose label starts
@@ -32,6 +33,7 @@ from mlp_core.widgets.base import FigureWidget
 
 SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider,
            widgets.SelectionSlider)
+CHOICES = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)
 BUDGET_MS = 50
 STEP_BUDGET_MS = 100
 
@@ -132,6 +134,16 @@ class Nudge:
         s.value = s.value + self.direction * s.step
 
 
+class NextOption:
+    """Sets a drop-down (or toggle) to its next option per call, wrapping around."""
+
+    def __init__(self, choice):
+        self.choice = choice
+
+    def __call__(self):
+        self.choice.index = (self.choice.index + 1) % len(self.choice.options)
+
+
 def actions(widget):
     """``{label: action}`` for ``widget``: its ``bench_actions()``, or the defaults above."""
     if hasattr(widget, "bench_actions"):
@@ -139,13 +151,22 @@ def actions(widget):
     found = {}
     if callable(getattr(widget, "step", None)):
         found["step"] = widget.step
-    controls = list(controls_of(widget))
-    slider = next((c for c in controls if isinstance(c, SLIDERS) and not c.disabled), None)
-    button = next((c for c in controls if isinstance(c, widgets.Button) and not c.disabled),
-                  None)
-    if slider is not None:
-        found[f"slider {slider.description or type(slider).__name__}"] = Nudge(slider)
-    elif button is not None and not found:
+    controls = [c for c in controls_of(widget) if not getattr(c, "disabled", False)]
+    moved = 0
+    for control in controls:
+        if isinstance(control, SLIDERS):
+            kind, action = "slider", Nudge(control)
+        elif isinstance(control, CHOICES) and len(control.options) > 1:
+            kind, action = "choice", NextOption(control)
+        else:
+            continue
+        label = f"{kind} {control.description or type(control).__name__}"
+        while label in found:                       # two controls with the same description
+            label += "'"
+        found[label] = action
+        moved += 1
+    button = next((c for c in controls if isinstance(c, widgets.Button)), None)
+    if not moved and button is not None and not found:
         found[f"button {button.description}"] = button.click
     if not found:
         found["redraw"] = widget.redraw

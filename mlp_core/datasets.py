@@ -97,18 +97,20 @@ def make_dataset(name, n=200, noise=0.1, seed=None):
     return _MAKERS[name](n=n, noise=noise, seed=seed)
 
 
-def noise_box(name, n, noise_levels, seed=None):
+def noise_box(names, n, noise_levels, seed=None):
     """The corners (2, 2), lower left then upper right, of the box that holds the n points of
-    ``make_dataset(name, n, noise, seed)`` for every noise from min(noise_levels) to
-    max(noise_levels): a frame for a plot that should not move while the noise does.
+    ``make_dataset(name, n, noise, seed)`` for each name of ``names`` (one name or a list) and
+    every noise from min(noise_levels) to max(noise_levels): a frame for a plot that should not
+    move while the data do.
 
     Each coordinate is x0 + noise·z with x0 and z fixed by the seed, so over the points its
     smallest value is concave in the noise and its largest convex: the boxes at the two ends
     hold every level between."""
     ends = []
-    for noise in (min(noise_levels), max(noise_levels)):
-        X, _ = make_dataset(name, n=n, noise=noise, seed=seed)
-        ends += [X.min(axis=0), X.max(axis=0)]
+    for name in [names] if isinstance(names, str) else names:
+        for noise in (min(noise_levels), max(noise_levels)):
+            X, _ = make_dataset(name, n=n, noise=noise, seed=seed)
+            ends += [X.min(axis=0), X.max(axis=0)]
     return np.array([np.min(ends, axis=0), np.max(ends, axis=0)])
 
 

@@ -150,48 +150,59 @@ class DecisionBoundary:
 
     ax: the Axes; net: an ``MLP`` with 2 inputs; X (N, 2), y (N,): training points (circles);
     X_test, y_test: optional test points (triangles); corners: optional points (k, 2) the
-    shaded box must also hold (e.g. where ``move`` will put the points later). ``update(net)``
-    recomputes the shading in place, cheap enough for a live training loop; ``move`` puts the
-    same points elsewhere in place.
+    shaded box must also hold (e.g. every place ``set_points`` may put points later, so the
+    frame and its ticks stay). ``update(net)`` recomputes the shading in place, cheap enough
+    for a live training loop; ``set_points`` shows other points with the same artists.
     """
 
     def __init__(self, ax, net, X, y, X_test=None, y_test=None, steps=80, title=None,
                  corners=None):
-        every = np.vstack([X] + ([] if X_test is None else [X_test])
-                          + ([] if corners is None else [corners]))
-        self.xx, self.yy, self.G = grid_for(every, steps)
-        extent = (self.xx.min(), self.xx.max(), self.yy.min(), self.yy.max())
-        n_classes = max(2, int(np.max(y)) + 1)
-        vmax = 1.0 if n_classes == 2 else n_classes - 1
-        self.image = ax.imshow(np.zeros_like(self.xx), origin="lower", extent=extent,
-                               cmap="RdBu_r" if n_classes == 2 else "viridis", vmin=0, vmax=vmax,
-                               alpha=0.55, aspect="auto", interpolation="bilinear")
-        cmap = plt.get_cmap("RdBu_r" if n_classes == 2 else "viridis")
-        colours = cmap(np.asarray(y) / vmax)
-        self.train_points = ax.scatter(X[:, 0], X[:, 1], c=colours, edgecolors="black", s=22,
+        self.steps = steps
+        self.image = ax.imshow(np.zeros((steps, steps)), origin="lower", alpha=0.55,
+                               aspect="auto", interpolation="bilinear")
+        self.train_points = ax.scatter(X[:, 0], X[:, 1], edgecolors="black", s=22,
                                        label="train")
         self.test_points = None
         if X_test is not None:
-            self.test_points = ax.scatter(X_test[:, 0], X_test[:, 1],
-                                          c=cmap(np.asarray(y_test) / vmax), marker="^",
+            self.test_points = ax.scatter(X_test[:, 0], X_test[:, 1], marker="^",
                                           edgecolors="white", s=30, label="test")
-        ax.set_xlim(extent[:2])
-        ax.set_ylim(extent[2:])
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
         ax.set_title(title or "decision boundary")
-        ax.legend(loc="upper right", fontsize=9)
+        self.legend = ax.legend(loc="upper right", fontsize=9)
+        self.set_points(X, y, X_test, y_test, corners)
         self.update(net)
+
+    def set_points(self, X, y, X_test=None, y_test=None, corners=None):
+        """Show the points X (N, 2), y (N,) and X_test (M, 2), y_test (M,) (any N, M; test
+        points only if there were some at the start) in the same artists: move and recolour
+        them, and fit the grid, the shading's extent and colours and the axes' limits to them
+        and to ``corners`` (k, 2), as a new ``DecisionBoundary`` would, without clearing the
+        axes. The shading follows at the next ``update(net)``. Returns self."""
+        self.xx, self.yy, self.G = grid_for(
+            np.vstack([X] + ([] if X_test is None else [X_test])
+                      + ([] if corners is None else [corners])), self.steps)
+        extent = (self.xx.min(), self.xx.max(), self.yy.min(), self.yy.max())
+        n_classes = max(2, int(np.max(y)) + 1)
+        vmax = 1.0 if n_classes == 2 else n_classes - 1
+        cmap = plt.get_cmap("RdBu_r" if n_classes == 2 else "viridis")
+        self.image.set(extent=extent, cmap=cmap, clim=(0, vmax))
+        self.image.axes.set(xlim=extent[:2], ylim=extent[2:])    # and no more autoscaling
+        shown = [(self.train_points, X, y)]
+        if self.test_points is not None:
+            shown.append((self.test_points, X_test, y_test))
+        for (points, X_set, y_set), handle in zip(shown, self.legend.legend_handles):
+            colours = cmap(np.asarray(y_set) / vmax)
+            points.set_offsets(X_set)
+            points.set_facecolor(colours)
+            handle.set_facecolor(colours)     # a legend shows its scatter's first colour
+        return self
 
     def update(self, net):
         """Shade the grid by ``class_score`` of the current network."""
         self.image.set_data(class_score(net, self.G).reshape(self.xx.shape))
         return self
 
-    def move(self, X, X_test=None):
-        """Show the same points (same labels, same order) at X (N, 2) and X_test (N_test, 2);
-        the shaded box stays, so it should hold them (see ``corners``)."""
-        self.train_points.set_offsets(X)
-        if X_test is not None:
-            self.test_points.set_offsets(X_test)
-        return self
+    def legend_colours(self):
+        """The colours the legend's markers show (train, then test), as tuples."""
+        return tuple(tuple(handle.get_facecolor()[0]) for handle in self.legend.legend_handles)

@@ -302,6 +302,26 @@ def test_every_timed_interaction_includes_a_redraw(widget_package):
     assert "redraw" not in vars(lazy)                  # and put the method back
 
 
+def test_every_slider_and_choice_a_learner_can_move_is_timed():
+    from mlp_core.widgets.base import FigureWidget, new_figure
+
+    class Panel(FigureWidget):
+        def __init__(self):
+            self.kind = widgets.Dropdown(options=["x", "y", "z"], description="kind")
+            controls = [widgets.IntSlider(description="a"), self.kind,
+                        widgets.HBox([widgets.FloatSlider(description="a")]),
+                        widgets.IntSlider(description="off", disabled=True),
+                        widgets.Dropdown(options=["only"], description="fixed"),
+                        widgets.Button(description="go")]
+            super().__init__(controls, new_figure(2, 2))
+
+    panel = Panel()
+    found = wb.actions(panel)
+    assert list(found) == ["slider a", "choice kind", "slider a'"]    # not the disabled,
+    assert [(found["choice kind"](), panel.kind.value)[1] for _ in range(4)] == \
+        ["y", "z", "x", "y"]                                         # the fixed, the button
+
+
 def test_nudge_goes_back_and_forth_within_the_ends():
     s = widgets.IntSlider(value=1, min=0, max=2)
     nudge = wb.Nudge(s)

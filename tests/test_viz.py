@@ -27,13 +27,22 @@ def test_the_shading_is_the_networks_score_on_a_grid_holding_every_point():
     assert len(b.test_points.get_offsets()) == 10
 
 
-def test_corners_widen_the_box_and_move_puts_the_points_elsewhere_in_place():
-    ax, net, X, y, b = boundary(corners=np.array([[-5.0, -4.0], [6.0, 7.0]]))
+def test_set_points_moves_and_recolours_in_place_and_corners_hold_the_frame():
+    corners = np.array([[-5.0, -4.0], [6.0, 7.0]])
+    ax, net, X, y, b = boundary(corners=corners)
     assert ax.get_xlim()[0] < -5 and ax.get_xlim()[1] > 6
     assert ax.get_ylim()[0] < -4 and ax.get_ylim()[1] > 7
-    limits, points = (ax.get_xlim(), ax.get_ylim()), b.train_points
-    b.move(X * 2, X[:10] * 2)
-    assert b.train_points is points                         # the same artist, new offsets
+    limits, points, image = (ax.get_xlim(), ax.get_ylim()), b.train_points, b.image
+    colours = b.legend_colours()
+    b.set_points(X * 2, 1 - y, X[:10] * 2, 1 - y[:10], corners)     # swapped labels
+    assert b.train_points is points and b.image is image           # the same artists
     assert np.array_equal(points.get_offsets(), X * 2)
     assert np.array_equal(b.test_points.get_offsets(), X[:10] * 2)
-    assert (ax.get_xlim(), ax.get_ylim()) == limits         # the box stays
+    assert (ax.get_xlim(), ax.get_ylim()) == limits                 # the frame stays
+    assert b.legend_colours() != colours                            # first point's colour
+    blobs = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]])
+    b.set_points(blobs, np.array([0, 1, 2]), blobs, np.array([2, 1, 0]))   # three classes
+    assert b.image.get_cmap().name == "viridis" and b.image.get_clim() == (0, 2)
+    assert len(points.get_offsets()) == 3 and ax.get_xlim()[1] < 3     # fitted to the points
+    b.update(net)
+    assert b.image.get_array().shape == (30, 30)

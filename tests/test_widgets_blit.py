@@ -72,18 +72,3 @@ def test_invalidate_redraws_the_background_after_a_change_outside_the_animated_a
     widget.invalidate()
     widget.redraw()
     assert np.array_equal(pixels(widget.image.value), full_draw(widget))
-
-
-def test_invalidate_can_hand_over_to_new_animated_artists():
-    widget = Bars()
-    ax = widget.bars[0].axes
-    ax.clear()                                   # the old bars are gone
-    new = ax.barh(range(2), [2, 1], left=0.5)    # clear of the ticks (drawn in the background)
-    ax.set_xlim(0, 4)
-    widget.invalidate([*new])
-    widget.redraw()
-    assert all(bar.get_animated() for bar in new)
-    assert np.array_equal(pixels(widget.image.value), full_draw(widget))
-    new[0].set_width(3.5)
-    widget.redraw()
-    assert np.array_equal(pixels(widget.image.value), full_draw(widget))

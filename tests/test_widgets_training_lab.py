@@ -156,14 +156,17 @@ def test_every_frame_after_training_and_new_data_is_the_full_picture(monkeypatch
     assert len(frames) == 5 and lab.ax_loss.get_ylim()[1] > 0.05
     lab.noise.value = 0.3                                      # curves gone, limits kept
     assert len(lab.lines["train"].get_xdata()) == 0
-    lab.dataset.value = "blobs"                                # new axes, new points, 3 classes
-    assert lab.boundary.image in lab._animated and lab.boundary.train_points in lab._animated
+    frame = lab.ax_data.get_xlim(), lab.ax_data.get_ylim()
+    lab.dataset.value = "blobs"                                # new points, 3 classes, same axes
+    assert (lab.ax_data.get_xlim(), lab.ax_data.get_ylim()) == frame
+    assert lab.boundary.image.get_cmap().name == "viridis"
     lab.noise.value = 0.35
     lab.units.value = 3
-    lab.epochs.value = 10                                      # the loss axes' x range
-    assert lab.ax_loss.get_xlim() == (0, 10)
+    lab.epochs.value = 10                                      # the empty loss axes stay ...
+    assert lab.ax_loss.get_xlim() == (0, 5)
     lab.button.click()
-    assert len(frames) == 5 + 5 + 10
+    assert lab.ax_loss.get_xlim() == (0, 10)                   # ... until the run draws
+    assert len(frames) == 5 + 4 + 10             # (the epochs move showed the same picture)
 
 
 def test_lab_saves_a_picture_and_its_summary():

@@ -33,14 +33,9 @@ class BlitFigureWidget(FigureWidget):
         self._background = None
         super().__init__(controls, fig, footer)
 
-    def invalidate(self, animated=None):
+    def invalidate(self):
         """Draw the background afresh at the next redraw, after a change to anything but the
-        animated artists (axis limits, a new title); ``animated``, if given, replaces the list
-        of artists repainted on every frame (e.g. after an Axes was cleared and redrawn)."""
-        if animated is not None:
-            self._animated = list(animated)
-            for artist in self._animated:
-                artist.set_animated(True)
+        animated artists (axis limits, a new title)."""
         self._background = None
 
     def redraw(self):

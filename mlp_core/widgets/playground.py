@@ -1,6 +1,6 @@
 """Lesson 10's playground: TensorFlow Playground's controls and live views around an ``MLP``.
 
-Three classes, one job each, and a fourth from ``layers``:
+Two classes, one job each, and a third from ``layers``:
 
 - ``Experiment`` holds the data, the network and the training state for one ``Settings``.
   ``run_epoch()`` is one epoch of mini-batch SGD through the engine's fast paths
@@ -11,10 +11,8 @@ Three classes, one job each, and a fourth from ``layers``:
   weights as coloured lines, and the train and test loss curves. ``step()`` is a plain method
   (one epoch, then one redraw); Play runs it in an asyncio task on the kernel's event loop, so
   the kernel stays free to hear Pause between two epochs. A control that moves makes a new
-  experiment and shows it with the same artists, updated in place.
-- ``PlaygroundBoundary`` is the engine's ``DecisionBoundary`` with points that can be replaced
-  in place (a new data set, noise or split), in a frame that holds the data set at every noise
-  level, so a noise or split move leaves the axes as they were.
+  experiment and shows it with the same artists, updated in place (the decision boundary's
+  frame holds every data set at every noise level, so a data move leaves the axes as they were).
 - ``layers.Blitter`` makes a frame fast: it draws the figure's still parts once, each group of
   artists that changes now and then (an axes' ticks, the network drawing) again only when it
   changes, and each frame only the artists that move. A step plus its redraw stays well under
@@ -37,7 +35,7 @@ from matplotlib.ticker import MultipleLocator
 
 from mlp_core.datasets import DATASETS, make_dataset, noise_box, one_hot, train_test_split
 from mlp_core.network import MLP
-from mlp_core.viz import DecisionBoundary, NetworkDrawing, grid_for
+from mlp_core.viz import DecisionBoundary, NetworkDrawing
 from mlp_core.widgets.base import FigureWidget, new_figure
 from mlp_core.widgets.layers import Blitter
 
@@ -286,48 +284,6 @@ def loss_top(loss):
     return LOSS_STEP * max(1.0, np.ceil(1.1 * loss / LOSS_STEP))
 
 
-class PlaygroundBoundary(DecisionBoundary):
-    """A ``DecisionBoundary`` whose points can be replaced in place.
-
-    ``set_points(X, y, X_test, y_test, corners)`` moves and recolours the train circles
-    X (N, 2), y (N,) and the test triangles X_test (M, 2), y_test (M,), and fits the grid, the
-    shading's extent and colours and the axes' limits to them and to ``corners`` (k, 2), as a
-    new ``DecisionBoundary`` would, but without clearing the axes. With corners that hold the
-    dataset at every noise level (``datasets.noise_box``), a noise or train-share move keeps
-    the frame, so its ticks need no new drawing. The shading follows at the next
-    ``update(net)``.
-    """
-
-    def __init__(self, ax, net, X, y, X_test, y_test):
-        super().__init__(ax, net, X, y, X_test, y_test, steps=GRID, title="decision boundary")
-        self.points = ax.collections[-2:]              # the train circles, the test triangles
-        self.legend = ax.get_legend()
-        for axis in (ax.xaxis, ax.yaxis):              # ticks at whole units: half the labels
-            axis.set_major_locator(MultipleLocator(1))     # to draw again when the data move
-
-    def set_points(self, X, y, X_test, y_test, corners):
-        """Show these points instead, in a frame that also holds ``corners`` (shapes above);
-        returns self."""
-        self.xx, self.yy, self.G = grid_for(np.vstack([X, X_test, corners]), GRID)
-        extent = (self.xx.min(), self.xx.max(), self.yy.min(), self.yy.max())
-        n_classes = max(2, int(np.max(y)) + 1)
-        vmax = 1.0 if n_classes == 2 else n_classes - 1
-        cmap = mpl.colormaps["RdBu_r" if n_classes == 2 else "viridis"]
-        self.image.set(extent=extent, cmap=cmap, clim=(0, vmax))
-        self.image.axes.set(xlim=extent[:2], ylim=extent[2:])    # and no more autoscaling
-        for points, handle, X_set, y_set in zip(self.points, self.legend.legend_handles,
-                                                (X, X_test), (y, y_test)):
-            colours = cmap(np.asarray(y_set) / vmax)
-            points.set_offsets(X_set)
-            points.set_facecolor(colours)
-            handle.set_facecolor(colours)     # a legend shows its scatter's first colour
-        return self
-
-    def legend_colours(self):
-        """The colours the legend's train and test markers show, as tuples."""
-        return tuple(tuple(handle.get_facecolor()[0]) for handle in self.legend.legend_handles)
-
-
 class Playground(FigureWidget):
     """TensorFlow Playground in the notebook, on ``mlp_core``'s engine.
 
@@ -395,10 +351,16 @@ class Playground(FigureWidget):
         self.ax_maps.set_title("hidden neurons' a", fontsize=11)
         # lay the figure out once, for LAID_OUT_FOR, whatever the playground starts with: then
         # the same settings give the same picture, however the controls got there
+        # one frame for every data set at every noise level, as in TensorFlow Playground: a
+        # data control never moves the axes, so their tick labels are drawn once
+        self._frame = noise_box(DATASETS, N_POINTS, NOISE_RANGE, seed)
         self.experiment = e = Experiment(LAID_OUT_FOR)
         with np.errstate(all="ignore"):
-            self.boundary = PlaygroundBoundary(self.ax_boundary, e.net, e.X_train, e.y_train,
-                                               e.X_test, e.y_test)
+            self.boundary = DecisionBoundary(self.ax_boundary, e.net, e.X_train, e.y_train,
+                                             e.X_test, e.y_test, steps=GRID,
+                                             corners=self._frame)
+        for axis in (self.ax_boundary.xaxis, self.ax_boundary.yaxis):
+            axis.set_major_locator(MultipleLocator(1))    # whole units: few labels to draw
         self._draw_network()
         self._draw_maps()
         self._reset_loss_axis()
@@ -441,8 +403,7 @@ class Playground(FigureWidget):
         are drawn anew only when the sizes they show changed."""
         before = self.experiment.net.sizes
         self.experiment = e = Experiment(self.settings(), self.seed)
-        corners = noise_box(e.settings.dataset, N_POINTS, NOISE_RANGE, self.seed)
-        self.boundary.set_points(e.X_train, e.y_train, e.X_test, e.y_test, corners)
+        self.boundary.set_points(e.X_train, e.y_train, e.X_test, e.y_test, self._frame)
         if e.net.sizes != before:
             self._draw_network()
         if e.net.sizes[1:-1] != before[1:-1]:
@@ -504,7 +465,8 @@ class Playground(FigureWidget):
     def _live(self):
         """The artists that change with every frame: those of ``_update_views`` and the frames
         (spines) of their axes, drawn over them as a full draw would."""
-        live = [self.boundary.image, *self.boundary.points, *self.ax_boundary.spines.values(),
+        live = [self.boundary.image, self.boundary.train_points,
+                self.boundary.test_points, *self.ax_boundary.spines.values(),
                 self.drawing.edges, self.drawing.nodes, *self.lines.values(),
                 *self.ax_loss.spines.values(), self.epoch_text]
         if self.maps_image is not None:

@@ -153,12 +153,21 @@ class TrainingLab(BlitFigureWidget):
         self.ax_loss.legend(loc="upper right", fontsize=9)
         self.ax_loss.grid(alpha=0.3)
         self._load_data()
-        self._new_boundary()
+        # one frame for every data set at every noise level (as in TensorFlow Playground): a
+        # data control moves the points, never the axes
+        frame = noise_box(DATASETS, LAB_N, (self.noise.min, self.noise.max), self.seed)
+        self.boundary = DecisionBoundary(self.ax_data, self.net, self.X, self.y, self.X_test,
+                                         self.y_test, steps=60, title="decision boundary",
+                                         corners=frame)
+        self._frame = frame
+        for axis in (self.ax_data.xaxis, self.ax_data.yaxis):   # labels as narrow as laid out
+            axis.set_major_locator(MultipleLocator(1))
         # lay the figure out with room for the loss axes' widest tick labels ("500", "0.0025"),
-        # then show an empty frame until the first run
+        # then show an empty frame until the first run, over the epochs it will take
         self.ax_loss.set_xlim(0, self.epochs.max)
         self.ax_loss.set_ylim(0, 0.0175)
         freeze_layout(fig)
+        self.ax_loss.set_xlim(0, self.epochs.value)
         self.ax_loss.set_ylim(0, 0.5)
         self._show_untrained(redraw=False)
 
@@ -194,19 +203,6 @@ class TrainingLab(BlitFigureWidget):
         self.n_classes = int(max(self.y.max(), self.y_test.max())) + 1
         self.net = self._new_net()
 
-    def _new_boundary(self):
-        """Draw the decision-boundary picture afresh, on axes that fit the dataset at every
-        noise level the slider offers."""
-        self.ax_data.clear()
-        corners = noise_box(self.dataset.value, LAB_N, (self.noise.min, self.noise.max),
-                            self.seed)
-        self.boundary = DecisionBoundary(self.ax_data, self.net, self.X, self.y, self.X_test,
-                                         self.y_test, steps=60, title="decision boundary",
-                                         corners=corners)
-        for axis in (self.ax_data.xaxis, self.ax_data.yaxis):   # labels as narrow as laid out
-            axis.set_major_locator(MultipleLocator(1))
-        self._drawn = (self.dataset.value, self.y, self.y_test)
-
     def _moving(self):
         """The artists a redraw repaints, in the order a full draw paints them (the legends
         too: they lie over the shading and, when a loss climbs high, over a curve)."""
@@ -223,12 +219,12 @@ class TrainingLab(BlitFigureWidget):
             self.invalidate()
 
     def _show_untrained(self, why="press Train", redraw=True):
-        """Show the untrained ``self.net``: no loss curves, the progress bar at 0."""
+        """Show the untrained ``self.net``: no loss curves (their axes keep their limits until
+        the next run draws, so a control needs no full redraw), the progress bar at 0."""
         self.history, self.diverged = None, None
         self.boundary.update(self.net)
         for line in self.lines.values():
             line.set_data([], [])
-        self._set_loss_limits(self.epochs.value)
         self.progress.value = 0
         self.progress.max = self.epochs.value
         self.progress.description = "epoch 0"
@@ -239,13 +235,7 @@ class TrainingLab(BlitFigureWidget):
 
     def _data_changed(self, change=None):
         self._load_data()
-        dataset, y, y_test = self._drawn
-        if (dataset == self.dataset.value and np.array_equal(y, self.y)
-                and np.array_equal(y_test, self.y_test)):
-            self.boundary.move(self.X, self.X_test)     # only the noise moved the points
-        else:
-            self._new_boundary()
-            self.invalidate(self._moving())
+        self.boundary.set_points(self.X, self.y, self.X_test, self.y_test, self._frame)
         self._show_untrained("new data: press Train")
 
     def _settings_changed(self, change=None):
