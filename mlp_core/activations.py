@@ -83,23 +83,28 @@ def softmax(z):
 class Activation:
     """An activation by name: ``f`` computes a = f(z); ``prime`` computes f'(z) elementwise;
     ``backprop(z, a, g)`` returns ``g ⊙ f'(z)``, the step shared by BP1 and BP2.
+
+    ``f_into(z, out)`` and ``prime_from_a(a, out)``, where given, do the same arithmetic into an
+    array allocated once (the training loop's buffers): the same numbers, bit for bit.
     """
 
-    def __init__(self, name, f, prime, prime_from_a=None, output_only=False):
+    def __init__(self, name, f, prime, prime_from_a=None, output_only=False, f_into=None):
         self.name = name
         self.f = f
         self.prime = prime
         self._prime_from_a = prime_from_a
         self.output_only = output_only
+        self.f_into = f_into
 
-    def backprop(self, z, a, g):
+    def backprop(self, z, a, g, out=None, scratch=None):
         """Error at z from the error at a: ``g ⊙ f'(z)``. z, a, g: (n_l, N); returns (n_l, N).
 
         Uses the cached activation ``a`` where f' is cheaper from it (σ' = a(1 − a)).
+        ``out`` receives the result and ``scratch`` holds f' on the way (both (n_l, N)).
         """
         if self._prime_from_a is not None:
-            return g * self._prime_from_a(a)
-        return g * self.prime(z)
+            return np.multiply(g, self._prime_from_a(a, scratch), out=out)
+        return np.multiply(g, self.prime(z), out=out)
 
     def __repr__(self):
         return f"Activation({self.name!r})"
@@ -112,9 +117,9 @@ class _Softmax(Activation):
     def __init__(self):
         super().__init__("softmax", softmax, None, output_only=True)
 
-    def backprop(self, z, a, g):
+    def backprop(self, z, a, g, out=None, scratch=None):
         """Jacobian-vector product per column. z, a, g: (n_L, N); returns (n_L, N)."""
-        return a * (g - np.sum(a * g, axis=0, keepdims=True))
+        return np.multiply(a, g - np.sum(a * g, axis=0, keepdims=True), out=out)
 
 
 def sigmoid_compiled(z):
@@ -127,10 +132,25 @@ def sigmoid_compiled(z):
     return expit(z)
 
 
+def _sigmoid_prime_from_a(a, out=None):
+    """σ'(z) = a(1 − a) from a = σ(z). a: any shape; ``out`` (same shape) receives it."""
+    out = np.subtract(1.0, a, out=out)
+    out *= a
+    return out
+
+
+def _tanh_prime_from_a(a, out=None):
+    """tanh'(z) = 1 − a² from a = tanh(z). a: any shape; ``out`` (same shape) receives it."""
+    out = np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
 ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", sigmoid_compiled, sigmoid_prime, lambda a: a * (1.0 - a)),
-    "tanh": Activation("tanh", tanh, tanh_prime, lambda a: 1.0 - a * a),
-    "relu": Activation("relu", relu, relu_prime),
+    "sigmoid": Activation("sigmoid", sigmoid_compiled, sigmoid_prime, _sigmoid_prime_from_a,
+                          f_into=lambda z, out: expit(z, out=out)),
+    "tanh": Activation("tanh", tanh, tanh_prime, _tanh_prime_from_a,
+                       f_into=lambda z, out: np.tanh(z, out=out)),
+    "relu": Activation("relu", relu, relu_prime, f_into=lambda z, out: np.maximum(z, 0.0, out=out)),
     "identity": Activation("identity", identity, identity_prime),
     "softmax": _Softmax(),
 }

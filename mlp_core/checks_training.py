@@ -265,9 +265,20 @@ def mistaken_loop(net, X, y, epochs, batch_size, lr, seed, mistake):
     return net
 
 
+#: How close a learner's loop must come to ``train``: ``train`` fuses BP4 into the update
+#: (``mlp_core.workspace``), which rounds differently, about 1e-16 of a weight per step.
+AGREE = 1e-12
+
+
+def _close(got, want):
+    """Whether arrays (or lists) agree to AGREE relative to the largest value of ``want``."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return got.shape == want.shape and bool(
+        np.max(np.abs(got - want), initial=0.0) <= AGREE * np.max(np.abs(want), initial=1.0))
+
+
 def _same_weights(a, b):
-    return all(np.array_equal(la.W, lb.W) and np.array_equal(la.b, lb.b)
-               for la, lb in zip(a.layers, b.layers))
+    return all(_close(la.W, lb.W) and _close(la.b, lb.b) for la, lb in zip(a.layers, b.layers))
 
 
 def _field(history, key):
@@ -295,9 +306,9 @@ def _unweighted_losses(X, y, epochs, batch_size, lr, seed):
 
 
 def check_training_loop(answers):
-    """Check ``loop_answers`` against ``mlp_core.train`` with the same seed: the final weights
-    bit for bit, and the history (loss, accuracy, val_loss, val_accuracy, one per epoch) to
-    the last bit where the arithmetic is the same (the training loss to 1e-12)."""
+    """Check ``loop_answers`` against ``mlp_core.train`` with the same seed: the final weights,
+    loss and val_loss to 12 digits (AGREE; ``train`` rounds its fused update differently),
+    accuracy and val_accuracy exactly."""
     name = "train_loop"
     history, net = answers if answers is not None else (None, None)
     if _unfinished(name, answers, [history]):
@@ -322,10 +333,9 @@ def check_training_loop(answers):
             print(f"✗ {name}: history.{key} should hold one number per epoch ({len(want)} "
                   f"here); got {'nothing' if got is None else len(got)}")
             return False
-        if np.allclose(got, want, rtol=1e-12, atol=0) if key == "loss" else got == want:
+        if _close(got, want) if key.endswith("loss") else got == want:
             continue
-        if key == "loss" and np.allclose(got, _unweighted_losses(X, y, **LOOP_SETTINGS),
-                                         rtol=1e-12):
+        if key == "loss" and _close(got, _unweighted_losses(X, y, **LOOP_SETTINGS)):
             hint = ("that is the plain mean of the batch costs; the last batch holds only 2 "
                     "samples, so weight each cost by its batch size: Σ cost·|B| / N")
         elif key == "loss":
@@ -338,6 +348,7 @@ def check_training_loop(answers):
         print(f"✗ {name}: the weights are right but history.{key} differs from "
               f"mlp_core.train's ({got[-1]:.6f} vs {want[-1]:.6f} at the last epoch): {hint}")
         return False
-    print(f"✓ {name} is right: after {LOOP_SETTINGS['epochs']} epochs the weights equal "
-          "mlp_core.train's bit for bit, and so do loss, accuracy, val_loss and val_accuracy")
+    print(f"✓ {name} is right: after {LOOP_SETTINGS['epochs']} epochs its weights, loss and "
+          "val_loss agree with mlp_core.train's to 12 digits, and its accuracy and "
+          "val_accuracy are the same")
     return True

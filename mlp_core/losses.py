@@ -17,9 +17,11 @@ import numpy as np
 from mlp_core.activations import Activation
 
 
-def mse(z, a, y):
-    """Quadratic cost C = 1/(2N) Σ ||a − y||². z, a, y: (n_L, N). Returns a float."""
-    diff = a - y
+def mse(z, a, y, diff=None):
+    """Quadratic cost C = 1/(2N) Σ ||a − y||². z, a, y: (n_L, N); ``diff``, a − y if it is
+    already computed. Returns a float."""
+    if diff is None:
+        diff = a - y
     return float(np.vdot(diff, diff)) / (2 * a.shape[1])
 
 

@@ -1,9 +1,11 @@
 """The training loop the post leaves to the reader: mini-batch stochastic gradient descent.
 
 Each epoch shuffles the samples with a seeded generator, cuts them into mini-batches of
-``batch_size`` rows, and for each one runs ``forward``, ``backward`` (BP1-BP4) and ``step``.
-Inputs are checked once per call, not once per mini-batch, so the loop runs at the speed of its
-matrix products.
+``batch_size`` rows, and for each one runs the forward pass, back-propagation (BP1-BP4) and the
+update. Inputs are checked once per call, not once per mini-batch, and the step itself is
+``mlp_core.workspace``'s: the mathematics of ``forward``, ``backward`` and ``step`` in buffers
+allocated once, with BP4 and the update fused into one product, so the loop runs at the speed
+of its matrix products.
 """
 
 import math
@@ -14,6 +16,7 @@ import numpy as np
 
 from mlp_core.network import MLP, labels_from
 from mlp_core.validate import check_positive, check_X, check_Y
+from mlp_core.workspace import Workspace
 
 
 class TrainingDiverged(ValueError):
@@ -61,7 +64,10 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
     seed: seeds the shuffle; the same seed and network give the same history, bit for bit.
     callback: called as ``callback(epoch, history)`` after each epoch; returning False stops.
     progress: show a progress bar (a widget in Jupyter, text in a terminal).
-    Raises TrainingDiverged (a ValueError) naming the epoch when the cost stops being finite.
+    Raises TrainingDiverged (a ValueError) naming the epoch when the cost stops being finite,
+    before that batch's update.
+    Afterwards every layer holds the last batch's ``z``, ``a`` and ``delta``; ``dW`` and ``db``
+    are None (the fused update never stores them: call ``forward`` and ``backward`` for them).
     """
     if not isinstance(net, MLP):
         raise TypeError(f"train needs an MLP as its first argument, got {type(net).__name__}")
@@ -87,6 +93,8 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
     val_labels = None if Y_val is None else labels_from(Y_val)
     out = net.layers[-1]
     rng = np.random.default_rng(seed)
+    workspace = Workspace(net)               # the fused step, and its buffers
+    predicted = np.empty(N, dtype=int)       # each sample's class, before its batch's step
     history = History()
     start = time.perf_counter()
     bar = _progress_bar(epochs, progress)
@@ -94,12 +102,11 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
                 order = rng.permutation(N)
-                total_cost, correct = 0.0, 0
+                total_cost = 0.0
                 for first in range(0, N, batch_size):
                     idx = order[first:first + batch_size]
                     Xb = X[idx]
-                    net._forward(Xb)
-                    cost = net._backward(Xb, Y[idx])
+                    cost = workspace.step(Xb, Y[idx], lr, weight_decay)
                     if not math.isfinite(cost):
                         raise TrainingDiverged(
                             f"epoch {epoch}: the cost became {cost} at sample {first} with "
@@ -107,10 +114,9 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
                             f"(for example lr = {lr / 10:g})."
                         )
                     total_cost += cost * len(idx)
-                    correct += int(np.count_nonzero(labels_from(out.a.T) == labels[idx]))
-                    net._step(lr, weight_decay)
+                    predicted[first:first + len(idx)] = labels_from(out.a.T)
                 history.loss.append(total_cost / N)
-                history.accuracy.append(correct / N)
+                history.accuracy.append(np.count_nonzero(predicted == labels[order]) / N)
                 history.samples_seen.append(epoch * N)
                 if X_val is not None:
                     net._forward(X_val)

@@ -151,6 +151,7 @@ def test_a_learning_rate_too_large_stops_with_advice():
                                                r"try a smaller learning rate"):
         train(net, X, y, epochs=50, batch_size=10, lr=50.0, seed=0, progress=False)
     assert issubclass(TrainingDiverged, ValueError)
+    assert all(np.isfinite(layer.W).all() for layer in net.layers)   # the bad step not taken
 
 
 def test_gradcheck_and_datasets_check_their_input(net):

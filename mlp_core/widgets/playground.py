@@ -38,6 +38,7 @@ from mlp_core.network import MLP
 from mlp_core.viz import DecisionBoundary, NetworkDrawing
 from mlp_core.widgets.base import FigureWidget, new_figure
 from mlp_core.widgets.layers import Blitter
+from mlp_core.workspace import Workspace
 
 N_POINTS = 300                       # points per dataset, split into train and test
 GRID = 80                            # the decision boundary's grid: GRID × GRID points
@@ -153,6 +154,7 @@ class Experiment:
                                                                                seed)
         self.n_classes = int(max(self.y_train.max(), self.y_test.max())) + 1
         self.net = playground_net(self.settings, self.n_classes, seed)
+        self.workspace = Workspace(self.net)
         self.Y_train, self.Y_test = self._targets(self.y_train), self._targets(self.y_test)
         self.rng = np.random.default_rng(seed)
         self.epoch = 0
@@ -188,9 +190,9 @@ class Experiment:
 
     def run_epoch(self):
         """One epoch of mini-batch SGD: shuffle the training points with the seeded generator,
-        then for each batch of ``batch_size`` rows run forward, backward (BP1-BP4) and
-        ``net._step(lr, weight_decay=l2)``. Returns True when the epoch finished with finite
-        losses below ``BLOWUP`` times the starting train loss.
+        then for each batch of ``batch_size`` rows run the forward pass, BP1-BP4 and the
+        update with weight decay l2, by ``train``'s fused step. Returns True when the epoch
+        finished with finite losses below ``BLOWUP`` times the starting train loss.
 
         A cost that stops being finite puts the weights back as they were before the epoch
         (the picture stays readable); a train loss that blows up keeps the epoch so its curve
@@ -206,13 +208,10 @@ class Experiment:
         with np.errstate(all="ignore"):
             for first in range(0, N, s.batch_size):
                 idx = order[first:first + s.batch_size]
-                Xb = self.X_train[idx]
-                net._forward(Xb)
-                cost = net._backward(Xb, self.Y_train[idx])
+                cost = self.workspace.step(self.X_train[idx], self.Y_train[idx], s.lr, s.l2)
                 if not np.isfinite(cost):
                     self._restore(saved)
                     return self._stop(self.epoch + 1, f"the loss became {cost}")
-                net._step(s.lr, s.l2)
         train, test = self.losses()
         if not (np.isfinite(train) and np.isfinite(test)):
             self._restore(saved)
