@@ -229,30 +229,40 @@ def make_torch32(sizes, batch_size, X, y, lr, seed=0, epochs=1):
 
 
 # ----- the ceiling ----------------------------------------------------------------------------
-def make_matmul_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1):
+def make_matmul_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1, gather=False):
     """numpy's time for only the matrix products of ``mlp_core``'s training steps, at the same
     shapes and memory layouts, into preallocated arrays: per layer l, z = W a_{l-1} (forward),
     dW = delta a_{l-1}ᵀ (BP4) and, for l > 0, Wᵀ delta (BP2). One call runs as many mini-batches
     as ``epochs`` epochs hold (whole batches only); no training happens, so nothing can go
-    faster."""
+    faster. It multiplies the same cached batch every step, unless ``gather``: then each step
+    first gathers its shuffled batch ``X[idx]`` from memory, as every trainer must."""
     rng = np.random.default_rng(seed)
     B = min(batch_size, len(X))
     Ws = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     a = [np.ascontiguousarray(X[:B]).T] + [np.empty((n, B)) for n in sizes[1:]]
     deltas = [rng.standard_normal((n, B)) for n in sizes[1:]]
     dWs = [np.empty_like(W) for W in Ws]
-    steps = epochs * (len(X) // B)
+    per_epoch = len(X) // B
     L = len(Ws)
 
     def run():
-        for _ in range(steps):
-            for l in range(L):
-                np.matmul(Ws[l], a[l], out=a[l + 1])
-            for l in range(L - 1, -1, -1):
-                np.matmul(deltas[l], a[l].T, out=dWs[l])
-                if l > 0:
-                    np.matmul(Ws[l].T, deltas[l], out=deltas[l - 1])
-        return steps * B
+        for _ in range(epochs):
+            order = rng.permutation(len(X))
+            for step in range(per_epoch):
+                if gather:
+                    a[0] = X[order[step * B:(step + 1) * B]].T
+                for l in range(L):
+                    np.matmul(Ws[l], a[l], out=a[l + 1])
+                for l in range(L - 1, -1, -1):
+                    np.matmul(deltas[l], a[l].T, out=dWs[l])
+                    if l > 0:
+                        np.matmul(Ws[l].T, deltas[l], out=deltas[l - 1])
+        return epochs * per_epoch * B
 
     run.model = None
     return run
+
+
+def make_matmul_gather_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1):
+    """``make_matmul_ceiling`` with each step's shuffled batch gathered from memory first."""
+    return make_matmul_ceiling(sizes, batch_size, X, y, lr, seed, epochs, gather=True)

@@ -98,6 +98,11 @@ def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
         shown = "; ".join(f"{list(s)} b{b}: {fmt.format(r)}" for s, b, r in found)
         verdict = _verdict(min(r for *_, r in found) >= need)
         bound = [] if key == "ceiling" else out_of_reach(measurements, key, need, batches)
+        gathered = ratios(measurements, "ceiling_gather", batches) if key == "ceiling" else []
+        if gathered:
+            shown += ". Of the products plus gathering each shuffled batch from memory (which " \
+                "the ceiling, reusing one cached batch, skips): " + \
+                "; ".join(f"{list(s)} b{b}: {r:.0%}" for s, b, r in gathered)
         if bound:
             shown += ". Out of reach where the matrix products alone (the ceiling) are under " \
                 f"{need:g}× it: " + "; ".join(f"{list(s)} b{b}: {r:.1f}×" for s, b, r in bound)

@@ -57,6 +57,8 @@ IMPLEMENTATIONS = (
     Implementation("torch64", "PyTorch CPU float64", peers.make_torch, needs="torch"),
     Implementation("torch32", "PyTorch CPU float32", peers.make_torch32, needs="torch"),
     Implementation("ceiling", "numpy matmul ceiling", peers.make_matmul_ceiling),
+    Implementation("ceiling_gather", "ceiling + batch gather", peers.make_matmul_gather_ceiling,
+                   batches=(128,)),
 )
 
 

