@@ -105,8 +105,8 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
                 total_cost = 0.0
                 for first in range(0, N, batch_size):
                     idx = order[first:first + batch_size]
-                    Xb = X[idx]
-                    cost = workspace.step(Xb, Y[idx], lr, weight_decay)
+                    Xb, Yb = workspace.batch(X, Y, idx)          # X[idx], Y[idx]
+                    cost = workspace.step(Xb, Yb, lr, weight_decay)
                     if not math.isfinite(cost):
                         raise TrainingDiverged(
                             f"epoch {epoch}: the cost became {cost} at sample {first} with "

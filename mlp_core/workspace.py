@@ -51,10 +51,13 @@ def gemm(alpha, A, B, beta, C):
 
 
 class Buffers:
-    """The arrays of one mini-batch size B: per layer of n_out neurons, ``z``, ``a``,
-    ``delta`` and a scratch block (n_out, B); ``ones``, B ones (for BP3's sum over samples)."""
+    """The arrays of one mini-batch size B: the batch ``X`` (B, n_0) and ``Y`` (B, n_L); per
+    layer of n_out neurons, ``z``, ``a``, ``delta`` and a scratch block (n_out, B); ``ones``,
+    B ones (for BP3's sum over samples)."""
 
     def __init__(self, net, B):
+        self.X = np.empty((B, net.sizes[0]))
+        self.Y = np.empty((B, net.sizes[-1]))
         shapes = [(layer.n_out, B) for layer in net.layers]
         self.z = [np.empty(s) for s in shapes]
         self.a = [np.empty(s) for s in shapes]
@@ -70,6 +73,21 @@ class Workspace:
     def __init__(self, net):
         self.net = net
         self.buffers = {}
+
+    def _buffers(self, N):
+        """The Buffers of batch size N, made the first time N is met."""
+        if N not in self.buffers:
+            self.buffers[N] = Buffers(self.net, N)
+        return self.buffers[N]
+
+    def batch(self, X, Y, idx):
+        """The mini-batch ``X[idx]``, ``Y[idx]``, gathered into buffers. X: (n, n_0) and
+        Y: (n, n_L) floats; idx: N row indices. Returns views (N, n_0) and (N, n_L)."""
+        buf = self._buffers(len(idx))
+        # mode="clip" (the indices are valid anyway) lets numpy write straight into the buffer
+        np.take(X, idx, axis=0, out=buf.X, mode="clip")
+        np.take(Y, idx, axis=0, out=buf.Y, mode="clip")
+        return buf.X, buf.Y
 
     def forward(self, X, buf):
         """``net._forward(X)`` into ``buf`` (Buffers of batch size N). X: (N, n_0). Fills every
@@ -90,9 +108,7 @@ class Workspace:
         are left as they were."""
         net = self.net
         N = X.shape[0]
-        if N not in self.buffers:
-            self.buffers[N] = Buffers(net, N)
-        buf = self.buffers[N]
+        buf = self._buffers(N)
         self.forward(X, buf)
         out, loss = net.layers[-1], net.loss_fn
         Yt = Y.T

@@ -208,7 +208,8 @@ class Experiment:
         with np.errstate(all="ignore"):
             for first in range(0, N, s.batch_size):
                 idx = order[first:first + s.batch_size]
-                cost = self.workspace.step(self.X_train[idx], self.Y_train[idx], s.lr, s.l2)
+                Xb, Yb = self.workspace.batch(self.X_train, self.Y_train, idx)
+                cost = self.workspace.step(Xb, Yb, s.lr, s.l2)
                 if not np.isfinite(cost):
                     self._restore(saved)
                     return self._stop(self.epoch + 1, f"the loss became {cost}")
