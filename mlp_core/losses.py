@@ -22,7 +22,8 @@ def mse(z, a, y, diff=None):
     already computed. Returns a float."""
     if diff is None:
         diff = a - y
-    return float(np.vdot(diff, diff)) / (2 * a.shape[1])
+    flat = diff.ravel(order="K")            # in memory order: no copy, whatever the layout
+    return float(np.vdot(flat, flat)) / (2 * a.shape[1])
 
 
 def _softplus(x):

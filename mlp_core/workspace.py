@@ -37,16 +37,18 @@ def _fortran(M):
 
 
 def gemm(alpha, A, B, beta, C):
-    """C ← α·A·B + β·C in place, by BLAS. A (m, k), B (k, n), C (m, n) C-contiguous.
+    """C ← α·A·B + β·C in place, by BLAS. A (m, k), B (k, n), C (m, n) contiguous.
 
-    BLAS works on column-major arrays, and a C-ordered C is a column-major Cᵀ, so this asks
-    BLAS for Cᵀ ← α·Bᵀ·Aᵀ + β·Cᵀ, passing every operand without a copy."""
-    Bt, trans_b = _fortran(B.T)
-    At, trans_a = _fortran(A.T)
-    Ct = C.T
-    result = dgemm(alpha, Bt, At, beta, Ct, trans_b, trans_a, overwrite_c=1)
-    if result is not Ct:            # BLAS wrote a copy (C was not contiguous): copy it back
-        C[...] = result.T
+    BLAS works on column-major (Fortran-ordered) arrays. A Fortran-ordered C is passed as it
+    is; a C-ordered C is a column-major Cᵀ, so BLAS is asked for Cᵀ ← α·Bᵀ·Aᵀ + β·Cᵀ instead.
+    Either way every operand goes in without a copy."""
+    if C.flags.f_contiguous:
+        (X, trans_x), (Y, trans_y), target = _fortran(A), _fortran(B), C
+    else:
+        (X, trans_x), (Y, trans_y), target = _fortran(B.T), _fortran(A.T), C.T
+    result = dgemm(alpha, X, Y, beta, target, trans_x, trans_y, overwrite_c=1)
+    if result is not target:        # BLAS wrote a copy (C was not contiguous): copy it back
+        target[...] = result
     return C
 
 
@@ -58,11 +60,14 @@ class Buffers:
     def __init__(self, net, B):
         self.X = np.empty((B, net.sizes[0]))
         self.Y = np.empty((B, net.sizes[-1]))
+        # (n_out, B) blocks in Fortran order, one sample's column contiguous: the forward
+        # product then takes W as BLAS's first operand (about 10% faster at B = 128), and
+        # a − y meets Yᵀ, a view of the C-ordered Y, in the same memory order
         shapes = [(layer.n_out, B) for layer in net.layers]
-        self.z = [np.empty(s) for s in shapes]
-        self.a = [np.empty(s) for s in shapes]
-        self.delta = [np.empty(s) for s in shapes]
-        self.scratch = [np.empty(s) for s in shapes]
+        self.z = [np.empty(s, order="F") for s in shapes]
+        self.a = [np.empty(s, order="F") for s in shapes]
+        self.delta = [np.empty(s, order="F") for s in shapes]
+        self.scratch = [np.empty(s, order="F") for s in shapes]
         self.ones = np.ones(B)
 
 
@@ -85,8 +90,8 @@ class Workspace:
         Y: (n, n_L) floats; idx: N row indices. Returns views (N, n_0) and (N, n_L)."""
         buf = self._buffers(len(idx))
         # mode="clip" (the indices are valid anyway) lets numpy write straight into the buffer
-        np.take(X, idx, axis=0, out=buf.X, mode="clip")
-        np.take(Y, idx, axis=0, out=buf.Y, mode="clip")
+        X.take(idx, axis=0, out=buf.X, mode="clip")
+        Y.take(idx, axis=0, out=buf.Y, mode="clip")
         return buf.X, buf.Y
 
     def forward(self, X, buf):
