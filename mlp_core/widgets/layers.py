@@ -23,9 +23,14 @@ class _Layer:
     """A group of artists drawn together into one sprite: see ``Blitter.add_layer``."""
 
     def __init__(self, artists, key, on_top):
-        self.artists, self.key, self.on_top = artists, key, on_top
+        self._artists, self.key, self.on_top = artists, key, on_top
         self.sprites = {}                     # key -> (x, y, RGBA rows bottom first) or None
         self.shown = _NOTHING_YET             # the key of the sprite shown now
+
+    @property
+    def artists(self):
+        """The artists of the layer now (a function given to ``add_layer`` is asked again)."""
+        return list(self._artists() if callable(self._artists) else self._artists)
 
     def sprite(self):
         """The sprite shown now."""
@@ -58,11 +63,13 @@ class Blitter:
         self._rest = self._background = None
 
     def add_layer(self, artists, key, on_top=False):
-        """Draw ``artists`` (Axes, Axis, Legend, ...) as one still layer. ``key()`` returns
-        what their pixels depend on (a hashable value: an axis' limits, a network's sizes);
-        the layer is drawn again when it returns a new key. The sprites of ``SPRITES_KEPT``
-        keys are kept (the oldest dropped first), so going back to one costs nothing."""
-        self.layers.append(_Layer(list(artists), key, on_top))
+        """Draw ``artists`` (Axes, Axis, Legend, Text, ...) as one still layer: a list, or a
+        function returning the list of the moment (for artists made anew, like the labels of
+        a redrawn network). ``key()`` returns what their pixels depend on (a hashable value:
+        an axis' limits, a network's sizes); the layer is drawn again when it returns a new
+        key. The sprites of ``SPRITES_KEPT`` keys are kept (the oldest dropped first), so
+        going back to one costs nothing."""
+        self.layers.append(_Layer(artists if callable(artists) else list(artists), key, on_top))
 
     def png(self):
         """The current figure as PNG bytes, in 256 colours."""

@@ -456,6 +456,13 @@ class Playground(FigureWidget):
         # their picture for these sizes it only draws the mosaic, in the box as it was
         self.ax_maps.apply_aspect()
 
+    def _maps_labels(self):
+        """The still artists of the maps' axes: the title (it moves with the box that fits the
+        mosaic), the ticks and labels of layers and neurons, or the note shown when there is
+        no hidden layer."""
+        ax = self.ax_maps
+        return [ax.title, *ax.texts, *((ax.xaxis, ax.yaxis) if ax.axison else ())]
+
     def _reset_loss_axis(self):
         """The loss axis of a new experiment: 10 epochs wide, its top above the first loss."""
         e = self.experiment
@@ -480,9 +487,12 @@ class Playground(FigureWidget):
         for ax in (self.ax_boundary, self.ax_loss):
             frames.add_layer([ax.xaxis], key=ax.get_xlim)
             frames.add_layer([ax.yaxis], key=ax.get_ylim)
-        # what the still parts of the drawing and of the maps' axes show: the sizes
-        frames.add_layer([self.ax_network], key=lambda: tuple(self.experiment.net.sizes))
-        frames.add_layer([self.ax_maps], key=lambda: tuple(self.experiment.net.sizes[1:-1]))
+        # what the still parts of the drawing and of the maps' axes show: the sizes. Only the
+        # texts and ticks that change are drawn again (the titles and the white axes stay in
+        # the rest): a new size costs a few labels, not a whole Axes
+        frames.add_layer(lambda: self.ax_network.texts,
+                         key=lambda: tuple(self.experiment.net.sizes))
+        frames.add_layer(self._maps_labels, key=lambda: tuple(self.experiment.net.sizes[1:-1]))
         frames.add_layer([self.boundary.legend], key=self.boundary.legend_colours, on_top=True)
         frames.add_layer([self.loss_legend], key=lambda: "always the same", on_top=True)
         return frames
