@@ -105,7 +105,7 @@ def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
                 "; ".join(f"{list(s)} b{b}: {r:.0%}" for s, b, r in gathered)
         if bound:
             shown += ". Out of reach where the matrix products alone (the ceiling) are under " \
-                f"{need:g}× it: " + "; ".join(f"{list(s)} b{b}: {r:.1f}×" for s, b, r in bound)
+                f"{need:g}× it: " + "; ".join(f"{list(s)} b{b}: {r:.2f}×" for s, b, r in bound)
         lines.append(f"| {text} | {shown} | {verdict} |")
     timed = [lesson for lesson in lessons if lesson["seconds"]]
     if lessons:

@@ -372,7 +372,7 @@ def test_targets_say_where_even_the_ceiling_falls_short():
     assert report.out_of_reach(measured, "sklearn", 2.0) == [((784, 30, 10), 128, 1.6)]
     table = report.targets_table(measured)
     row = next(line for line in table.splitlines() if "MLPClassifier" in line)
-    assert "Out of reach" in row and "[784, 30, 10] b128: 1.6×" in row
+    assert "Out of reach" in row and "[784, 30, 10] b128: 1.60×" in row
     assert "b10: 7.5×" not in row                      # the ceiling is 7.5× there: reachable
     assert "Out of reach" not in next(line for line in table.splitlines() if "≥ 70%" in line)
 
