@@ -4,8 +4,8 @@ allocated once per ``train`` call.
 Lesson 05 reads ``MLP._backward`` line by line, so that code stays as plain as the equations.
 ``train`` does the same mathematics with three changes a library makes for speed:
 
-- the arrays ``z``, ``a`` and ``delta`` of a mini-batch are written into buffers allocated
-  once, not allocated again for every mini-batch;
+- the mini-batch's rows and the arrays ``z``, ``a`` and ``delta`` are written into buffers
+  allocated once, not allocated again for every mini-batch;
 - the output error ``a − y`` is computed once, for both the cost and BP1;
 - BP4 and the update are one product: BLAS's ``gemm`` computes C ← α·A·B + β·C, so
   ``W ← W − (η/N)·delta·a_prevᵀ`` happens inside the product that would have made ``dW``.
@@ -139,7 +139,10 @@ class Workspace:
             gemm(-lr / N, delta, a_prev.T, 1.0 - lr * weight_decay, W)
             # BP3 and the update: b ← b − (η/N)·delta·1, 1 the column of N ones
             d, trans = _fortran(delta)
-            dgemv(-lr / N, d, buf.ones, 1.0, layer._b.ravel(), trans=trans, overwrite_y=1)
+            b = layer._b.ravel()                                    # a view: b is a column
+            result = dgemv(-lr / N, d, buf.ones, 1.0, b, trans=trans, overwrite_y=1)
+            if result is not b:                                     # as in gemm: copy it back
+                b[...] = result
             layer.version += 1
             if l > 0:
                 delta = next_delta
