@@ -349,6 +349,7 @@ class Playground(FigureWidget):
         self.epoch_text = self.ax_loss.text(0.04, 0.93, "", transform=self.ax_loss.transAxes,
                                             va="top", fontsize=11, fontweight="bold")
         self.ax_maps.set_title("hidden neurons' a", fontsize=11)
+        self.ax_maps.tick_params(length=0)          # once: every tick made later inherits it
         # lay the figure out once, for LAID_OUT_FOR, whatever the playground starts with: then
         # the same settings give the same picture, however the controls got there
         # one frame for every data set at every noise level, as in TensorFlow Playground: a
@@ -446,7 +447,6 @@ class Playground(FigureWidget):
                                     [str(j) for j in range(max(hidden))], fontsize=9)
             self.ax_maps.set_xlabel("layer l", fontsize=10)   # (a narrow mosaic has no room
             self.ax_maps.set_ylabel("neuron j", fontsize=10)  # for "layer 0" under each map)
-            self.ax_maps.tick_params(length=0)
         else:
             self.ax_maps.text(0.5, 0.5, "no hidden layer:\na straight boundary",
                               ha="center", va="center", transform=self.ax_maps.transAxes)
