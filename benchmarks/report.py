@@ -128,6 +128,14 @@ def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
         shown = f"slowest {worst['widget']} ({worst['action']}): {worst['median_ms']:.0f} ms"
         if over:
             shown += f"; {len(over)} of {len(rows)} over"
+        swept = [r for r in rows if r.get("first_ms")]
+        if swept:
+            slow = max(swept, key=lambda r: statistics.median(r["first_ms"]))
+            late = [r for r in swept if statistics.median(r["first_ms"]) >= r["budget_ms"]]
+            shown += (f". First visits (each value once, from a fresh widget; not in the "
+                      f"verdict): slowest {slow['widget']} ({slow['action']}), median "
+                      f"{statistics.median(slow['first_ms']):.0f} ms; "
+                      f"{len(late)} of {len(swept)} controls at or over the budget")
         lines.append(f"| {text} | {shown} | {_verdict(not over)} |")
     if memory is not None:
         lines.append(
@@ -149,14 +157,18 @@ def lessons_table(lessons):
 
 
 def widgets_table(rows):
-    """Markdown: each widget's action, median (min–max) milliseconds and its budget."""
-    lines = ["| widget | interaction | ms (callback + drawing) | budget |", "|---|---|---:|---:|"]
+    """Markdown: each widget's action, median (min–max) milliseconds and its budget, and for a
+    control the median (min–max) of its first visits to each value."""
+    lines = ["| widget | interaction | ms (callback + drawing) | first visit of each value, ms "
+             "| budget |", "|---|---|---:|---:|---:|"]
+    fmt = lambda ms: f"{ms:.1f}"                                  # noqa: E731
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['widget']} | {r['action']} | not timed: {r['error']} | — |")
+            lines.append(f"| {r['widget']} | {r['action']} | not timed: {r['error']} | — | — |")
         else:
-            lines.append(f"| {r['widget']} | {r['action']} | "
-                         f"{_spread(r['ms'], lambda ms: f'{ms:.1f}')} | {r['budget_ms']} |")
+            first = _spread(r["first_ms"], fmt) if r.get("first_ms") else "—"
+            lines.append(f"| {r['widget']} | {r['action']} | {_spread(r['ms'], fmt)} | {first} "
+                         f"| {r['budget_ms']} |")
     return "\n".join(lines)
 
 

@@ -19,6 +19,10 @@ method to say how it is used, and the defaults cover the usual cases.
 An action that did not call ``redraw()`` (a callback that only changes artists) gets one, inside
 the timing, so every figure is counted as drawn. Budgets: 100 ms for an action whose label starts
 with "step" (a training step plus redraw), 50 ms for the others.
+
+Moves back and forth revisit a few values, which a widget may have cached pictures for; so
+every slider and drop-down is also swept once through all its values from a fresh widget
+(``time_first_visits``), and those first visits are reported beside the medians.
 """
 
 import importlib
@@ -144,6 +148,57 @@ class NextOption:
         self.choice.index = (self.choice.index + 1) % len(self.choice.options)
 
 
+def sweep_values(control):
+    """Every value of a slider or drop-down but the current one, in the order a sweep visits
+    them: the values above the current one rising, then from the lowest up to it (so each value
+    is met once, never twice)."""
+    if isinstance(control, (widgets.SelectionSlider, *CHOICES)):
+        values, now = list(range(len(control.options))), control.index
+    elif isinstance(control, widgets.FloatLogSlider):
+        n = round((control.max - control.min) / control.step)
+        values = [control.base ** (control.min + k * control.step) for k in range(n + 1)]
+        now = min(range(n + 1), key=lambda k: abs(values[k] - control.value))
+    else:
+        n = round((control.max - control.min) / control.step)
+        values = [control.min + k * control.step for k in range(n + 1)]
+        now = min(range(n + 1), key=lambda k: abs(values[k] - control.value))
+    return values[now + 1:] + values[:now]
+
+
+def set_value(control, value):
+    """Move ``control`` to ``value`` (an index for drop-downs and selection sliders)."""
+    if isinstance(control, (widgets.SelectionSlider, *CHOICES)):
+        control.index = value
+    else:
+        control.value = value
+
+
+def time_first_visits(widget, control):
+    """Milliseconds of each move of ``control`` to a value not shown before, from a fresh
+    ``widget``: what a learner waits for on the first sweep of a slider, when no cached
+    picture can help."""
+    draw = widget.redraw
+    calls = [0]
+
+    def counted():
+        calls[0] += 1
+        return draw()
+
+    widget.redraw = counted
+    try:
+        times = []
+        for value in sweep_values(control):
+            before = calls[0]
+            start = time.perf_counter()
+            set_value(control, value)
+            if calls[0] == before:
+                draw()
+            times.append((time.perf_counter() - start) * 1e3)
+    finally:
+        del widget.redraw
+    return times
+
+
 def actions(widget):
     """``{label: action}`` for ``widget``: its ``bench_actions()``, or the defaults above."""
     if hasattr(widget, "bench_actions"):
@@ -221,10 +276,20 @@ def time_widgets(package="mlp_core.widgets", repeats=20, log=print):
         for label, action in actions(widget).items():
             try:
                 ms = time_action(widget, action, repeats)
+                control = getattr(action, "slider", None) or getattr(action, "choice", None)
+                first = [] if control is None else first_visits(cls, label)
             except Exception as err:
                 rows.append({"widget": name, "action": label,
                              "error": f"{type(err).__name__}: {err}"[:200]})
                 continue
             rows.append({"widget": name, "action": label, "ms": ms,
-                         "median_ms": statistics.median(ms), "budget_ms": budget_ms(label)})
+                         "median_ms": statistics.median(ms), "budget_ms": budget_ms(label),
+                         "first_ms": first})
     return rows
+
+
+def first_visits(cls, label):
+    """``time_first_visits`` for the control behind action ``label`` of a fresh ``cls``."""
+    widget = example(cls)
+    action = actions(widget)[label]
+    return time_first_visits(widget, getattr(action, "slider", None) or action.choice)

@@ -323,6 +323,36 @@ def test_every_slider_and_choice_a_learner_can_move_is_timed():
         ["y", "z", "x", "y"]                                         # the fixed, the button
 
 
+def test_a_sweep_meets_every_value_once():
+    s = widgets.IntSlider(value=2, min=0, max=4)
+    assert wb.sweep_values(s) == [3, 4, 0, 1]
+    f = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.25)
+    assert wb.sweep_values(f) == [0.75, 1.0, 0.0, 0.25]
+    log = widgets.FloatLogSlider(value=10, base=10, min=0, max=2, step=1)
+    assert [round(v) for v in wb.sweep_values(log)] == [100, 1]
+    d = widgets.Dropdown(options=["x", "y", "z"], value="y")
+    assert wb.sweep_values(d) == [2, 0]                       # indices
+    wb.set_value(d, 2)
+    assert d.value == "z"
+
+
+def test_first_visits_time_each_new_value_with_its_redraw(widget_package):
+    module = sys.modules.get(f"{widget_package}.toys") or \
+        __import__(f"{widget_package}.toys", fromlist=["Dial"])
+    dial = module.Dial()
+    slider = next(c for c in wb.controls_of(dial) if isinstance(c, widgets.IntSlider))
+    seen = []
+    slider.observe(lambda change: seen.append(change["new"]), "value")
+    times = wb.time_first_visits(dial, slider)
+    assert len(times) == len(seen) == len(set(seen)) == 2 and 0 not in seen   # 1, 2 from 0
+    assert "redraw" not in vars(dial)
+    rows = wb.time_widgets(widget_package, repeats=2, log=lambda *a: 0)
+    dial_row = next(r for r in rows if r["widget"] == "toys.Dial" and r["action"] == "slider k")
+    assert len(dial_row["first_ms"]) == len(times)
+    table = report.widgets_table(rows)
+    assert "first visit of each value" in table.splitlines()[0]
+
+
 def test_nudge_goes_back_and_forth_within_the_ends():
     s = widgets.IntSlider(value=1, min=0, max=2)
     nudge = wb.Nudge(s)

@@ -107,9 +107,9 @@ class CostWidget(FigureWidget):
                 "quadratic dC/dz": float(quadratic_grad(z, y)),
                 "cross-entropy dC/dz": float(cross_entropy_grad(z, y))}
 
-    def _draw_target(self):
-        """Recompute the four curves for the current target."""
-        y, z = self.y, self.z_grid
+    def _draw_target(self, y=None):
+        """Recompute the four curves for target ``y`` (default: the current target)."""
+        y, z = (self.y if y is None else y), self.z_grid
         self.curves["cost", "quadratic"].set_ydata(quadratic_cost(z, y))
         self.curves["cost", "cross-entropy"].set_ydata(cross_entropy_cost(z, y))
         self.curves["grad", "quadratic"].set_ydata(quadratic_grad(z, y))
@@ -135,13 +135,17 @@ class CostWidget(FigureWidget):
     def redraw(self):
         """Render the figure into the image by blitting: the axes, ticks and curves of each
         target are drawn once into a cached background, and a move of z only redraws the
-        markers and the dotted lines on top of it (a full draw costs several times more)."""
+        markers and the dotted lines on top of it (a full draw costs several times more).
+        Both targets' backgrounds are drawn at the first redraw, so the first switch of the
+        target is as quick as a move of z."""
         canvas = self.fig.canvas
         if self.y not in self._backgrounds:
             for artist in self.moving:
                 artist.set_visible(False)
-            canvas.draw()
-            self._backgrounds[self.y] = canvas.copy_from_bbox(self.fig.bbox)
+            for y in (1 - self.y, self.y):            # the current target last: its curves stay
+                self._draw_target(y)
+                canvas.draw()
+                self._backgrounds[y] = canvas.copy_from_bbox(self.fig.bbox)
             for artist in self.moving:
                 artist.set_visible(True)
         canvas.restore_region(self._backgrounds[self.y])
