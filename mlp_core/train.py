@@ -103,18 +103,16 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
             for epoch in range(1, epochs + 1):
                 order = rng.permutation(N)
                 total_cost = 0.0
-                for first in range(0, N, batch_size):
-                    idx = order[first:first + batch_size]
-                    Xb, Yb = workspace.batch(X, Y, idx)          # X[idx], Y[idx]
-                    cost = workspace.step(Xb, Yb, lr, weight_decay)
+                # each batch X[order[first:first + batch_size]]: its cost and output a
+                for first, cost, a in workspace.epoch(X, Y, order, batch_size, lr, weight_decay):
                     if not math.isfinite(cost):
                         raise TrainingDiverged(
                             f"epoch {epoch}: the cost became {cost} at sample {first} with "
                             f"lr = {lr:g}. The steps are too big: try a smaller learning rate "
                             f"(for example lr = {lr / 10:g})."
                         )
-                    total_cost += cost * len(idx)
-                    predicted[first:first + len(idx)] = labels_from(out.a.T)
+                    total_cost += cost * a.shape[1]
+                    predicted[first:first + a.shape[1]] = labels_from(a.T)
                 history.loss.append(total_cost / N)
                 history.accuracy.append(np.count_nonzero(predicted == labels[order]) / N)
                 history.samples_seen.append(epoch * N)

