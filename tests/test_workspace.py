@@ -1,7 +1,7 @@
 """train's fused mini-batch step (mlp_core.workspace) against the readable forward, backward and
 step the lessons teach: the same training to 1e-12 for every activation, loss, depth and batch
-size, one batch at a time or two (forced on for these small networks), with no dW stored and no
-weight touched by a batch whose cost is not finite."""
+size, one batch at a time or in groups (forced on for these small networks), with no dW stored
+and no weight touched by a batch whose cost is not finite."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ import pytest
 import mlp_core.workspace
 from mlp_core import MLP, train
 from mlp_core.datasets import make_moons
-from mlp_core.workspace import Workspace, gemm, pairs_pay
+from mlp_core.workspace import Workspace, gemm, group_size
 
 NETWORKS = {
     "sigmoid, mse": {},
@@ -37,18 +37,17 @@ def plain_loop(net, X, y, epochs, batch_size, lr, seed, weight_decay):
     return losses
 
 
-@pytest.fixture(params=["one batch at a time", "two at a time"])
-def pairs(request, monkeypatch):
-    """Run the test with Workspace.epoch's pairs of batches forced off, or on."""
-    on = request.param == "two at a time"
-    monkeypatch.setattr(mlp_core.workspace, "pairs_pay", lambda sizes, batch_size: on)
-    return on
+@pytest.fixture(params=[1, 2, 4], ids=lambda g: f"{g} at a time")
+def groups(request, monkeypatch):
+    """Run the test with Workspace.epoch's batches one at a time, or in groups of 2 or 4."""
+    monkeypatch.setattr(mlp_core.workspace, "group_size", lambda sizes, batch_size: request.param)
+    return request.param
 
 
 @pytest.mark.parametrize("kind", NETWORKS)
 @pytest.mark.parametrize("sizes", [[2, 5, 2], [2, 4, 3, 2], [2, 1, 2], [2, 3]])
 @pytest.mark.parametrize("batch_size", [1, 16, 203])
-def test_train_agrees_with_the_plain_loop(kind, sizes, batch_size, pairs):
+def test_train_agrees_with_the_plain_loop(kind, sizes, batch_size, groups):
     X, y = make_moons(203, noise=0.2, seed=1)
     fused, plain = MLP(sizes, seed=1, **NETWORKS[kind]), MLP(sizes, seed=1, **NETWORKS[kind])
     h = train(fused, X, y, epochs=3, batch_size=batch_size, lr=0.3, seed=2, progress=False,
@@ -117,39 +116,42 @@ def test_after_train_forward_and_backward_work_as_before():
     net.step(0.1)
 
 
-def test_pairs_are_for_small_batches_through_a_large_first_layer():
-    assert pairs_pay([784, 100, 10], 10) and pairs_pay([784, 30, 10], 16)
-    assert not pairs_pay([784, 100, 10], 32) and not pairs_pay([784, 100, 10], 128)
-    assert not pairs_pay([2, 8, 8, 2], 10)                  # the playground: a tiny first W
+def test_groups_are_for_small_batches_through_a_large_first_layer():
+    assert group_size([784, 100, 10], 10) == 4 and group_size([784, 100, 10], 1) == 4
+    assert group_size([784, 100, 10], 16) == group_size([784, 30, 10], 10) == 1
+    assert group_size([784, 100, 10], 128) == 1
+    assert group_size([2, 8, 8, 2], 1) == 1                 # the playground: a tiny first W
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
-def test_a_pair_whose_second_batch_diverges_keeps_the_first_batch_only(weight_decay):
-    X = np.array([[0.5, -1.0], [1.0, 2.0], [-0.3, 0.4], [1e200, 1e200]])
-    Y = np.eye(2)[[0, 1, 1, 0]]
-    paired, single = (MLP([2, 3, 2], activation="identity", seed=0) for _ in range(2))
-    done = Workspace(paired).pair(X, Y, np.arange(4), lr=0.1, weight_decay=weight_decay)
-    assert np.isfinite(done[0][0]) and not np.isfinite(done[1][0])
-    Workspace(single).step(X[:2], Y[:2], lr=0.1, weight_decay=weight_decay)
-    assert_same_weights(paired, single)
+def test_a_group_stops_at_the_first_batch_that_diverges(weight_decay):
+    X = np.array([[0.5, -1.0], [1.0, 2.0], [-0.3, 0.4], [0.2, 0.1], [1e200, 1e200], [0.0, 1.0],
+                  [1.0, 1.0], [2.0, 0.0]])
+    Y = np.eye(2)[[0, 1, 1, 0, 0, 1, 0, 1]]
+    grouped, single = (MLP([2, 3, 2], activation="identity", seed=0) for _ in range(2))
+    done = Workspace(grouped).group(X, Y, np.arange(8), 2, lr=0.1, weight_decay=weight_decay)
+    assert len(done) == 3 and np.isfinite(done[1][0]) and not np.isfinite(done[2][0])
+    for rows in (slice(0, 2), slice(2, 4)):                 # batches 0 and 1, not 2 or 3
+        Workspace(single).step(X[rows], Y[rows], lr=0.1, weight_decay=weight_decay)
+    assert_same_weights(grouped, single)
 
 
-def test_a_pair_whose_first_batch_diverges_stops_there():
+def test_a_group_whose_first_batch_diverges_changes_nothing():
     X = np.array([[1e200, 1e200], [1.0, 2.0], [-0.3, 0.4], [0.5, 0.5]])
     Y = np.eye(2)[[0, 1, 1, 0]]
     net = MLP([2, 3, 2], activation="identity", seed=0)
     before = [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
-    done = Workspace(net).pair(X, Y, np.arange(4), lr=0.1)
+    done = Workspace(net).group(X, Y, np.arange(4), 2, lr=0.1)
     assert len(done) == 1 and not np.isfinite(done[0][0])
     for layer, (W, b) in zip(net.layers, before):
         assert np.array_equal(layer.W, W) and np.array_equal(layer.b, b)
 
 
-def test_pairs_on_mnist_sized_data_agree_with_the_plain_loop():
+def test_groups_on_mnist_sized_data_agree_with_the_plain_loop():
     rng = np.random.default_rng(0)
-    X, y = rng.random((120, 784)), rng.integers(0, 10, 120)
-    assert pairs_pay([784, 20, 10], 10)
-    fused, plain = MLP([784, 20, 10], seed=0), MLP([784, 20, 10], seed=0)
+    X, y = rng.random((130, 784)), rng.integers(0, 10, 130)
+    assert group_size([784, 60, 10], 10) == 4               # 13 batches: 3 groups and one
+    fused, plain = MLP([784, 60, 10], seed=0), MLP([784, 60, 10], seed=0)
     h = train(fused, X, y, epochs=2, batch_size=10, lr=0.5, seed=0, progress=False,
               weight_decay=0.01)
     np.testing.assert_allclose(h.loss, plain_loop(plain, X, y, 2, 10, 0.5, 0, 0.01), rtol=1e-12)
