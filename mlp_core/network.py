@@ -306,13 +306,19 @@ class MLP:
         return net
 
 
-def labels_from(Y):
-    """Class indices (N,) from rows Y (N, n): argmax per row, or Y ≥ 0.5 when n = 1."""
+def labels_from(Y, out=None):
+    """Class indices (N,) from rows Y (N, n): argmax per row, or Y ≥ 0.5 when n = 1.
+    ``out``, an int array (N,), receives them (and is returned) instead of a new array."""
     Y = np.asarray(Y)
     if Y.ndim == 2 and Y.shape[1] == 1:
-        return (Y[:, 0] >= 0.5).astype(int)
-    if Y.ndim == 1:
-        return Y.astype(int)
-    if Y.ndim == 2 and not Y.flags.c_contiguous:   # a.T from the network: no reordering copy
-        return Y.T.argmax(axis=0)
-    return np.argmax(Y, axis=1)
+        labels = (Y[:, 0] >= 0.5).astype(int)
+    elif Y.ndim == 1:
+        labels = Y.astype(int)
+    elif not Y.flags.c_contiguous:                  # a.T from the network: no reordering copy
+        return Y.T.argmax(axis=0, out=out)
+    else:
+        return np.argmax(Y, axis=1, out=out)
+    if out is None:
+        return labels
+    out[...] = labels
+    return out

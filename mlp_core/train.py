@@ -112,7 +112,7 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
                             f"(for example lr = {lr / 10:g})."
                         )
                     total_cost += cost * a.shape[1]
-                    predicted[first:first + a.shape[1]] = labels_from(a.T)
+                    labels_from(a.T, out=predicted[first:first + a.shape[1]])
                 history.loss.append(total_cost / N)
                 history.accuracy.append(np.count_nonzero(predicted == labels[order]) / N)
                 history.samples_seen.append(epoch * N)

@@ -8,6 +8,7 @@ import pytest
 
 from mlp_core import MLP, sigmoid, softmax
 from mlp_core.activations import ACTIVATIONS
+from mlp_core.network import labels_from
 
 
 def tiny_net():
@@ -189,3 +190,15 @@ def test_load_refuses_files_that_are_not_ours_without_unpickling(tmp_path):
         MLP.load(single)
     with pytest.raises(FileNotFoundError):
         MLP.load(tmp_path / "missing.npz")
+
+
+@pytest.mark.parametrize("Y, want", [
+    (np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]]), [1, 0]),                  # rows
+    (np.array([[0.1, 0.6], [0.7, 0.3], [0.2, 0.1]]).T, [1, 0]),    # a.T, a (n_L, N) in C order
+    (np.array([[0.7], [0.2]]), [1, 0]),                                       # one output
+    (np.array([2, 0]), [2, 0]),                                               # labels already
+])
+def test_labels_from_writes_into_out_or_a_new_array(Y, want):
+    assert labels_from(Y).tolist() == want
+    out = np.full(4, -1)
+    assert labels_from(Y, out=out[1:3]) is not None and out.tolist() == [-1, *want, -1]
