@@ -18,6 +18,7 @@ elementwise operations on the last (n_L, N) block.
 import itertools
 
 import numpy as np
+from scipy.special import expit
 
 from mlp_core import MLP, sigmoid, train
 
@@ -229,13 +230,17 @@ def make_torch32(sizes, batch_size, X, y, lr, seed=0, epochs=1):
 
 
 # ----- the ceiling ----------------------------------------------------------------------------
-def make_matmul_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1, gather=False):
+def make_matmul_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1, gather=False,
+                        sigmoid=False):
     """numpy's time for only the matrix products of ``mlp_core``'s training steps, at the same
     shapes and memory layouts, into preallocated arrays: per layer l, z = W a_{l-1} (forward),
     dW = delta a_{l-1}ᵀ (BP4) and, for l > 0, Wᵀ delta (BP2). One call runs as many mini-batches
     as ``epochs`` epochs hold (whole batches only); no training happens, so nothing can go
     faster. It multiplies the same cached batch every step, unless ``gather``: then each step
-    first gathers its shuffled batch ``X[idx]`` from memory, as every trainer must."""
+    first gathers its shuffled batch ``X[idx]`` from memory, as every trainer must; and with
+    ``sigmoid``, each z = W a also goes through σ (scipy's ``expit``, in place), the one
+    elementwise pass a sigmoid network cannot skip. Each adds work, so each makes a lower
+    (tighter) ceiling."""
     rng = np.random.default_rng(seed)
     B = min(batch_size, len(X))
     Ws = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -253,6 +258,8 @@ def make_matmul_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1, gather=Fa
                     a[0] = X[order[step * B:(step + 1) * B]].T
                 for l in range(L):
                     np.matmul(Ws[l], a[l], out=a[l + 1])
+                    if sigmoid:
+                        expit(a[l + 1], out=a[l + 1])
                 for l in range(L - 1, -1, -1):
                     np.matmul(deltas[l], a[l].T, out=dWs[l])
                     if l > 0:
@@ -266,3 +273,10 @@ def make_matmul_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1, gather=Fa
 def make_matmul_gather_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1):
     """``make_matmul_ceiling`` with each step's shuffled batch gathered from memory first."""
     return make_matmul_ceiling(sizes, batch_size, X, y, lr, seed, epochs, gather=True)
+
+
+def make_matmul_sigmoid_ceiling(sizes, batch_size, X, y, lr, seed=0, epochs=1):
+    """``make_matmul_ceiling`` with the gather and σ on every layer: the matrix products, the
+    batch and the sigmoid, the least a numpy float64 trainer of sigmoid layers must do."""
+    return make_matmul_ceiling(sizes, batch_size, X, y, lr, seed, epochs, gather=True,
+                               sigmoid=True)

@@ -59,6 +59,8 @@ IMPLEMENTATIONS = (
     Implementation("ceiling", "numpy matmul ceiling", peers.make_matmul_ceiling),
     Implementation("ceiling_gather", "ceiling + batch gather", peers.make_matmul_gather_ceiling,
                    batches=(128,)),
+    Implementation("ceiling_sigmoid", "ceiling + gather + σ", peers.make_matmul_sigmoid_ceiling,
+                   batches=(128,)),
 )
 
 
