@@ -8,7 +8,8 @@ and the tables give medians with min–max. Results go to ``benchmarks/results/`
 
 Modules, one job each:
 
-- ``machine``: one thread per library, and what the run is measured on (BLAS kernel, versions);
+- ``machine``: one thread per library, what the run is measured on (BLAS kernel, versions),
+  and the rate of one large matrix product on this core, the most any BLAS call here reaches;
 - ``peers``: one training epoch by each implementation — ``mlp_core.train``, the post's
   per-sample algorithm, scikit-learn's ``MLPClassifier``, PyTorch (optional) — and the ceiling,
   numpy's time for only the matrix products of the same training steps (and two tighter ones

@@ -9,7 +9,9 @@ import contextlib
 import datetime
 import os
 import platform
+import statistics
 import sys
+import time
 from importlib import metadata
 
 import numpy as np
@@ -54,6 +56,21 @@ def single_threaded(threads=1):
         finally:
             if torch is not None:
                 torch.set_num_threads(before)
+
+
+def gemm_rate(n=1024, repeats=5):
+    """This core's rate at one large matrix product, the most any BLAS call here can reach:
+    numpy's (n, n) @ (n, n) in float64, 2n³ FLOPs, timed ``repeats`` times after a warm-up
+    (call it inside ``single_threaded``). Returns {"n": n, "gflops": [one per product]}."""
+    rng = np.random.default_rng(0)
+    A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    C = A @ B                                                   # warm-up, untimed
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.matmul(A, B, out=C)
+        rates.append(2 * n**3 / (time.perf_counter() - start) / 1e9)
+    return {"n": n, "gflops": rates, "median": statistics.median(rates)}
 
 
 def blas_report():

@@ -37,6 +37,13 @@ def n_weights(sizes):
     return sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
+def product_flops(sizes):
+    """FLOPs of the matrix products one sample costs in a training step, as every trainer here
+    does them: 2 per weight for z = W a, 2 for dW (BP4) and, except in the first layer (no
+    delta goes back into the inputs), 2 for Wᵀ delta (BP2)."""
+    return 6 * n_weights(sizes) - 2 * sizes[0] * sizes[1]
+
+
 # ----- mlp_core -------------------------------------------------------------------------------
 def make_mlp_core(sizes, batch_size, X, y, lr, seed=0, epochs=1):
     """One ``mlp_core.train`` call per run (its checks of X and y included, once a call)."""

@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from benchmarks.peers import product_flops
 from benchmarks.throughput import FLOPS_PER_WEIGHT, IMPLEMENTATIONS
 
 LABELS = {impl.key: impl.label for impl in IMPLEMENTATIONS}
@@ -61,6 +62,22 @@ def throughput_table(measurements):
                          f"{_spread(m.samples_per_s, _rate)}<br>{m.gflops():.2f} GFLOP/s")
         lines.append(f"| {list(sizes)} | {batch} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def gemm_paragraph(gemm, measurements):
+    """Markdown: the rate of one large product on this core (``machine.gemm_rate``), and the
+    ceiling's products at each case as a share of it, counting only the FLOPs they do
+    (``peers.product_flops``): how close the ceiling is to what this core's BLAS can do."""
+    n = gemm["n"]
+    text = (f"One large product on this core, numpy's {n} × {n} float64 matmul on one thread: "
+            f"{_spread(gemm['gflops'], lambda x: f'{x:.1f}')} GFLOP/s.")
+    shares = [f"{list(m.sizes)} b{m.batch_size}: {rate:.1f} GFLOP/s, {rate / gemm['median']:.0%}"
+              for m in measurements if m.key == "ceiling"
+              for rate in [product_flops(m.sizes) * m.median / 1e9]]
+    if shares:
+        text += (" The ceiling's products, counting only the FLOPs they do (the first layer "
+                 "sends no delta to the inputs), run at: " + "; ".join(shares) + " of it.")
+    return text
 
 
 def ratios(measurements, key, batches=None, of="mlp_core"):
@@ -193,8 +210,8 @@ def widgets_table(rows):
 
 
 def markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory, repeats, epochs,
-             clock="wall"):
-    """The whole results page."""
+             clock="wall", gemm=None):
+    """The whole results page; ``gemm``, if measured, is ``machine.gemm_rate``'s result."""
     cpu = f"{facts['cpu']}, {facts['cores']} cores, {facts['memory_gib']} GiB, {facts['os']}"
     versions = ", ".join(f"{name} {facts[name]}" for name in
                          ("python", "numpy", "scikit-learn", "matplotlib", "torch")
@@ -224,6 +241,8 @@ def markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory, r
                 f"{impl.label}, 1/{round(1 / impl.share)} of it" for impl in IMPLEMENTATIONS
                 if impl.share < 1) + ".", "",
             throughput_table(measurements)]
+        if gemm is not None:
+            parts += ["", gemm_paragraph(gemm, measurements)]
         if skipped:
             parts += ["", "Not run: " + "; ".join(f"{LABELS[k]} ({why})"
                                                   for k, why in skipped.items()) + "."]

@@ -42,6 +42,8 @@ def parse_args(argv=None):
                    help="wall time (default), or this process's CPU time on a busy machine")
     p.add_argument("--implementations", type=lambda s: s.split(","), default=None,
                    help="a subset of: " + ", ".join(i.key for i in throughput.IMPLEMENTATIONS))
+    p.add_argument("--gemm-size", type=int, default=1024,
+                   help="n of the n × n product that measures this core's rate (default 1024)")
     p.add_argument("--memory-samples", type=int, default=60_000)
     p.add_argument("--memory-network", type=lambda s: _networks(s)[0], default=(784, 100, 10))
     p.add_argument("--notebooks", default="notebooks", help="folder of the NN_*.ipynb lessons")
@@ -65,7 +67,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     facts = machine.machine_facts(argv)
-    measurements, skipped, lessons, widget_rows, memory = [], {}, [], [], None
+    measurements, skipped, lessons, widget_rows, memory, gemm = [], {}, [], [], None, None
     with machine.single_threaded():
         blas = machine.blas_report()
         print("Benchmarks:", facts["command"])
@@ -80,6 +82,9 @@ def main(argv=None):
             measurements, skipped = throughput.run_throughput(
                 args.networks, args.batches, args.samples, args.repeats, args.pause,
                 args.implementations, args.epochs, args.clock)
+            gemm = machine.gemm_rate(args.gemm_size)
+            print(f"  one {args.gemm_size} × {args.gemm_size} product: "
+                  f"{gemm['median']:.1f} GFLOP/s")
         if "memory" not in args.skip:
             print("Memory while training", list(args.memory_network), "on",
                   args.memory_samples, "samples")
@@ -92,11 +97,11 @@ def main(argv=None):
         print(f"Lessons: {len(paths)} in {args.notebooks}")
         lessons = lesson_bench.time_lessons(paths, args.lesson_repeats)
     page = report.markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory,
-                           args.repeats, args.epochs, args.clock)
+                           args.repeats, args.epochs, args.clock, gemm)
     (out / "results.md").write_text(page)
     report.chart(measurements, lessons, widget_rows, out / "results.png")
     results = {"facts": facts, "blas": blas, "repeats": args.repeats, "epochs": args.epochs,
-               "clock": args.clock,
+               "clock": args.clock, "gemm": gemm,
                "throughput": [m.as_dict() for m in measurements], "skipped": skipped,
                "memory": memory, "lessons": lessons, "widgets": widget_rows,
                "seconds": round(time.perf_counter() - started, 1)}

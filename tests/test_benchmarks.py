@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:          # benchmarks/ is a folder of the repo, not a package
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import lessons, memory, peers, report, run, throughput  # noqa: E402
+from benchmarks import lessons, machine, memory, peers, report, run, throughput  # noqa: E402
 from benchmarks import widgets as wb  # noqa: E402
 from benchmarks.throughput import IMPLEMENTATIONS, Measurement  # noqa: E402
 from mlp_core import MLP, train  # noqa: E402
@@ -110,6 +110,28 @@ def test_flops_count_six_per_weight():
     assert peers.n_weights([784, 30, 10]) == 784 * 30 + 30 * 10
     assert m.median == 2000.0
     assert m.gflops() == pytest.approx(6 * 23_820 * 2000 / 1e9)
+
+
+def test_product_flops_leave_out_the_delta_into_the_inputs():
+    assert peers.product_flops([784, 30, 10]) == 4 * 784 * 30 + 6 * 30 * 10
+    assert peers.product_flops(SIZES) == 4 * 6 * 5 + 6 * 5 * 3
+
+
+def test_the_large_product_rate_is_timed_once_per_repeat():
+    gemm = machine.gemm_rate(32, repeats=3)
+    assert gemm["n"] == 32 and len(gemm["gflops"]) == 3 and min(gemm["gflops"]) > 0
+    assert gemm["median"] == sorted(gemm["gflops"])[1]
+
+
+def test_the_ceiling_is_shown_as_a_share_of_the_large_product_rate():
+    gemm = {"n": 1024, "gflops": [40.0, 42.0, 41.0], "median": 41.0}
+    ceiling = Measurement((784, 100, 10), 128, "ceiling", [119_000.0])
+    others = Measurement((784, 100, 10), 128, "mlp_core", [98_000.0])
+    text = report.gemm_paragraph(gemm, [others, ceiling])
+    assert "1024 × 1024" in text and "41.0 (40.0–42.0) GFLOP/s" in text
+    rate = (4 * 784 * 100 + 6 * 100 * 10) * 119_000 / 1e9           # 38.03 GFLOP/s
+    assert f"[784, 100, 10] b128: {rate:.1f} GFLOP/s, {rate / 41:.0%}" in text
+    assert "mlp_core" not in text and text.count("b128") == 1
 
 
 # ----- the race ---------------------------------------------------------------------------------
@@ -474,7 +496,7 @@ def test_a_small_run_writes_the_tables_the_chart_and_the_numbers(tmp_path, widge
     write_notebook(notebooks / "01_tiny.ipynb", "print(1)")
     out = tmp_path / "results"
     results = run.main(["--out", str(out), "--networks", "6,5,3", "--batches", "4,10",
-                        "--samples", "40", "--repeats", "2", "--pause", "0",
+                        "--samples", "40", "--repeats", "2", "--pause", "0", "--gemm-size", "32",
                         "--implementations", "mlp_core,post,post_scipy,sklearn,ceiling",
                         "--memory-samples", "200", "--memory-network", "6,5,3",
                         "--notebooks", str(notebooks), "--lesson-repeats", "1",
@@ -488,6 +510,7 @@ def test_a_small_run_writes_the_tables_the_chart_and_the_numbers(tmp_path, widge
     saved = json.loads((out / "results.json").read_text())
     assert len(saved["throughput"]) == len(results["throughput"]) == 2 * 4 + 1
     assert saved["memory"]["sizes"] == [6, 5, 3]
+    assert saved["gemm"]["n"] == 32 and "One large product on this core" in page
 
 
 def test_the_command_line_refuses_unknown_parts():
