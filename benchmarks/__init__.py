@@ -13,7 +13,7 @@ Modules, one job each:
 - ``peers``: one training epoch by each implementation — ``mlp_core.train``, the post's
   per-sample algorithm, scikit-learn's ``MLPClassifier``, PyTorch (optional) — and the ceiling,
   numpy's time for only the matrix products of the same training steps (and two tighter ones
-  at batch 128: with each shuffled batch gathered, and with σ too);
+  at batches 32 and 128: with each shuffled batch gathered, and with σ too);
 - ``throughput``: races them, alternating, and summarises samples/s and GFLOP/s;
 - ``memory``: the memory ``train`` holds beyond the data set (tracemalloc);
 - ``lessons``: each ``notebooks/NN_*.ipynb`` executed in a fresh kernel;

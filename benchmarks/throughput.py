@@ -58,9 +58,9 @@ IMPLEMENTATIONS = (
     Implementation("torch32", "PyTorch CPU float32", peers.make_torch32, needs="torch"),
     Implementation("ceiling", "numpy matmul ceiling", peers.make_matmul_ceiling),
     Implementation("ceiling_gather", "ceiling + batch gather", peers.make_matmul_gather_ceiling,
-                   batches=(128,)),
+                   batches=(32, 128)),
     Implementation("ceiling_sigmoid", "ceiling + gather + σ", peers.make_matmul_sigmoid_ceiling,
-                   batches=(128,)),
+                   batches=(32, 128)),
 )
 
 

@@ -157,6 +157,15 @@ def test_the_scipy_post_runs_only_at_batch_10():
     assert [m.batch_size for m in measured] == [10]
 
 
+def test_the_tighter_ceilings_run_at_batches_32_and_128_only():
+    measured, _ = throughput.run_throughput([tuple(SIZES)], [10, 32, 128], 256, 1, 0,
+                                            keys=["ceiling_gather", "ceiling_sigmoid"],
+                                            log=lambda *a: 0)
+    assert [(m.key, m.batch_size) for m in measured] == [
+        ("ceiling_gather", 32), ("ceiling_sigmoid", 32),
+        ("ceiling_gather", 128), ("ceiling_sigmoid", 128)]
+
+
 # ----- memory -----------------------------------------------------------------------------------
 def test_training_holds_well_under_one_extra_copy_of_the_data():
     result = memory.training_memory((784, 30, 10), n_samples=4000, batch_size=32)
