@@ -59,9 +59,10 @@ def single_threaded(threads=1):
 
 
 def gemm_rate(n=1024, repeats=5):
-    """This core's rate at one large matrix product, the most any BLAS call here can reach:
+    """This core's rate at one large matrix product, about the most a BLAS call here reaches:
     numpy's (n, n) @ (n, n) in float64, 2n³ FLOPs, timed ``repeats`` times after a warm-up
-    (call it inside ``single_threaded``). Returns {"n": n, "gflops": [one per product]}."""
+    (call it inside ``single_threaded``). Returns {"n": n, "gflops": [one per product],
+    "median": their median}."""
     rng = np.random.default_rng(0)
     A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
     C = A @ B                                                   # warm-up, untimed
