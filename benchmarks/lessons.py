@@ -12,10 +12,13 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from mlp_core.student import find_lessons
+
 
 def discover_lessons(notebooks="notebooks"):
-    """The lesson notebooks ``NN_*.ipynb`` in the folder ``notebooks``, in teaching order."""
-    return sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb"))
+    """The lesson notebooks ``NN_topic.ipynb`` in the folder ``notebooks``, in teaching order
+    (``mlp_core.student.find_lessons``: a kept ``.new`` copy is not one)."""
+    return find_lessons(notebooks)
 
 
 def run_lesson(path, timeout=600):

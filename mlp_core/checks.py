@@ -1,9 +1,21 @@
-"""Lesson checks: short, rounded, deterministic lines that nbval compares.
+"""Lesson checks: one protocol that a learner and nbgrader both understand.
 
-A check prints ``✓ what ...`` when the learner's answer is right, and ``✗ what ...`` with a hint
-when it is not; it never raises, so an unfinished exercise shows a friendly line instead of a
-traceback. Each returns True or False so a test can assert on it.
+A check prints one short, rounded, deterministic line that nbval can compare:
+
+- ``✓ what ...`` when the answer is right; the check returns True;
+- ``✗ what ... : hint`` when it is not, naming the usual mistake where it can; the check then
+  raises ``CheckFailed``;
+- ``… name: not done yet`` for an exercise still holding ``raise NotImplementedError()``; it
+  raises ``CheckFailed`` too.
+
+``CheckFailed`` is an ``AssertionError``, so nbgrader's autograder scores the check cell 0, and it
+shows in Jupyter as one short line instead of a traceback (IPython prints what an exception's
+``_render_traceback_()`` returns in place of the stack). Exercise checks take the learner's
+function and run it through ``call``, which turns any exception the learner's code raises into a
+✗ line naming the exception, its message and a hint: a check cell never shows a traceback.
 """
+
+import functools
 
 import numpy as np
 
@@ -11,6 +23,93 @@ from mlp_core.gradcheck import relative_error
 
 RIGHT = 1e-7    # CS231n: a relative error at or below this is right in float64
 WRONG = 1e-2    # ... and at or above this is wrong
+NOT_DONE = "not done yet. Write your answer in the cell above, then run this again."
+
+
+class CheckFailed(AssertionError):
+    """A lesson check did not pass; the line printed above it says why.
+
+    In IPython and Jupyter it renders as one line, ``CheckFailed: <message>``, not a traceback.
+    """
+
+    def _render_traceback_(self):
+        """The lines IPython shows instead of a traceback."""
+        return [f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
+
+
+def passed(line):
+    """Print ``✓ line`` and return True."""
+    print(f"✓ {line}")
+    return True
+
+
+def fail(name, line):
+    """Print ``✗ line`` and raise ``CheckFailed`` for the check called ``name``."""
+    print(f"✗ {line}")
+    raise CheckFailed(f"{name} is not right yet: the ✗ line above says what to look at")
+
+
+def not_done(name):
+    """Print that the exercise ``name`` is not done yet and raise ``CheckFailed``."""
+    print(f"… {name}: {NOT_DONE}")
+    raise CheckFailed(f"{name} is not done yet")
+
+
+def error_hint(error):
+    """A hint for an exception raised by a learner's code, from its type and message."""
+    text = str(error)
+    if isinstance(error, ValueError) and ("broadcast" in text or "matmul" in text
+                                          or "shape" in text or "align" in text):
+        return ("check the shape of every array on that line (print x.shape) against the "
+                "shapes the lesson gives")
+    if isinstance(error, IndexError):
+        return "an index runs past an array's end: compare the loop's range with the shape"
+    if isinstance(error, NameError):
+        return "run the cells above first (top to bottom), and check the spelling of the name"
+    if isinstance(error, TypeError):
+        return "check what each function takes and returns (a number, an array or a tuple)"
+    return "fix that line, then run the exercise cell and this one again"
+
+
+def call(name, fn, *args, hint=None, **kwargs):
+    """Run the learner's function ``fn(*args, **kwargs)`` for the check called ``name`` and
+    return its result.
+
+    ``NotImplementedError`` (the stub) prints "not done yet"; any other exception prints
+    ``✗ your NAME raised Type: message: hint``; both raise ``CheckFailed``, never a traceback.
+    hint: a function of the exception returning a more specific hint, or None for the general
+    one (``error_hint``).
+    """
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        not_done(name)
+    except CheckFailed:
+        raise
+    except Exception as error:  # the learner's bug: explained in one line, no traceback
+        message = (hint(error) if hint else None) or error_hint(error)
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        fail(name, f"your {name} raised {type(error).__name__}"
+                   + (f": {first}" if first else "") + f": {message}")
+
+
+def exercise(name):
+    """Decorator for the check of the exercise ``name``: an unexpected exception inside the
+    check (the learner's function returned something it cannot read, say a string where an
+    array belongs) becomes a ✗ line and ``CheckFailed`` too, never a traceback."""
+    def decorate(check):
+        @functools.wraps(check)
+        def guarded(*args, **kwargs):
+            try:
+                return check(*args, **kwargs)
+            except CheckFailed:
+                raise
+            except Exception as error:  # what the learner returned broke the check's reading
+                fail(name, f"{name} returned something the check cannot read "
+                           f"({type(error).__name__}: {error}): compare what it returns with "
+                           "what the exercise asks for")
+        return guarded
+    return decorate
 
 
 def fmt_error(err):
@@ -21,52 +120,58 @@ def fmt_error(err):
 
 
 def check_shape(name, got, expected):
-    """✓ when ``got`` (an array or a shape tuple) has shape ``expected``."""
+    """✓ when ``got`` (an array or a shape tuple) has shape ``expected``; else CheckFailed."""
     shape = tuple(np.shape(got)) if not isinstance(got, tuple) else got
     if shape == tuple(expected):
-        print(f"✓ {name} has shape {tuple(expected)}")
-        return True
-    print(f"✗ {name} has shape {shape}, expected {tuple(expected)}")
-    return False
+        return passed(f"{name} has shape {tuple(expected)}")
+    return fail(name, f"{name} has shape {shape}, expected {tuple(expected)}")
 
 
-def check_close(name, got, expected, hints=()):
-    """✓ when ``got`` equals ``expected`` to a relative error of at most 1e-7.
+def close_verdict(name, got, expected, hints=()):
+    """Whether ``got`` equals ``expected`` to a relative error of at most 1e-7, and the line
+    that says so: (True, "✓ ...") or (False, "✗ ..."). Prints nothing, raises nothing.
 
     hints: (function, message) pairs; the first function that returns True for ``got`` names
-    the likely mistake in the ✗ line. A ``NotImplementedError`` or missing value prints
-    "not done yet" instead.
+    the likely mistake in the ✗ line. ``got`` None (a function with no ``return``) gets its
+    own ✗ line.
     """
-    if got is None or got is NotImplemented:
-        print(f"… {name}: not done yet. Write your answer in the cell above, then run this again.")
-        return False
+    if got is None:
+        return False, f"✗ {name} is None: is a return statement missing?"
     try:
         got = np.asarray(got, dtype=float)
         expected = np.asarray(expected, dtype=float)
     except (TypeError, ValueError):
-        print(f"✗ {name} should be an array of numbers, got {type(got).__name__}")
-        return False
+        return False, f"✗ {name} should be an array of numbers, got {type(got).__name__}"
     if got.shape != expected.shape:
-        print(f"✗ {name} has shape {got.shape}, expected {expected.shape}")
-        return False
+        return False, f"✗ {name} has shape {got.shape}, expected {expected.shape}"
     err = relative_error(got, expected)
     if err <= RIGHT:
-        print(f"✓ {name} is right (relative error {fmt_error(err)})")
-        return True
+        return True, f"✓ {name} is right (relative error {fmt_error(err)})"
     for test, message in hints:
         try:
             if test(got):
-                print(f"✗ {name} is off (relative error {fmt_error(err)}): {message}")
-                return False
+                return False, f"✗ {name} is off (relative error {fmt_error(err)}): {message}"
         except Exception:  # a hint that cannot be evaluated is simply not the one
             continue
-    print(f"✗ {name} is off (relative error {fmt_error(err)}); compare it step by step with "
-          "the text")
-    return False
+    return False, (f"✗ {name} is off (relative error {fmt_error(err)}); compare it step by step "
+                   "with the text")
 
 
-def check_gradient(name, analytic, numeric):
-    """Compare a back-propagated gradient with finite differences, with CS231n's verdict."""
+def check_close(name, got, expected, hints=()):
+    """✓ when ``got`` equals ``expected`` to a relative error of at most 1e-7; else the ✗ line
+    of ``close_verdict`` (with the first matching hint) and CheckFailed. ``got`` None (a
+    function with no ``return``) gets its own ✗ line."""
+    ok, line = close_verdict(name, got, expected, hints)
+    print(line)
+    if not ok:
+        raise CheckFailed(f"{name} is not right yet: the ✗ line above says what to look at")
+    return True
+
+
+def report_gradient(name, analytic, numeric):
+    """Print how a back-propagated gradient compares with finite differences, with CS231n's
+    verdict, and return True when it matches. Never raises: for a lesson that shows a mismatch
+    on purpose."""
     err = relative_error(analytic, numeric)
     if err <= RIGHT:
         print(f"✓ {name} matches finite differences (relative error {fmt_error(err)})")
@@ -77,10 +182,8 @@ def check_gradient(name, analytic, numeric):
     return False
 
 
-def attempt(fn, *args, **kwargs):
-    """Call a learner's function; return its result, or None if it raises NotImplementedError
-    (an unfinished exercise), so the check after it can say "not done yet"."""
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        return None
+def check_gradient(name, analytic, numeric):
+    """``report_gradient``, raising CheckFailed when the gradients do not match."""
+    if not report_gradient(name, analytic, numeric):
+        raise CheckFailed(f"{name} does not match finite differences")
+    return True

@@ -1,21 +1,19 @@
 """Lesson checks for the cost (lesson 04) and the backward pass (lesson 05).
 
-Each ``check_*`` takes what the learner's function returned (through ``checks.attempt``, so
-``None`` means "not done yet"), prints one line per verdict, never raises, and returns True or
-False. A wrong answer is compared with the usual mistakes, each computed exactly, and the line
-names the one it matches. ``numerical_delta`` checks BP1 and BP2 by their definition,
-δ = ∂C_x/∂z, with finite differences on z itself.
+Each ``check_*`` takes the learner's function and the test case, runs it through
+``checks.call`` and prints one line per verdict (see ``mlp_core.checks``): ✓ and True, or ✗ with
+a hint and ``CheckFailed``. A wrong answer is compared with the usual mistakes, each computed
+exactly, and the line names the one it matches. ``numerical_delta`` checks BP1 and BP2 by their
+definition, δ = ∂C_x/∂z, with finite differences on z itself.
 """
 
 import numpy as np
 
 from mlp_core import post
 from mlp_core.activations import sigmoid_prime
-from mlp_core.checks import RIGHT, check_close, fmt_error
+from mlp_core.checks import RIGHT, call, check_close, exercise, fail, fmt_error, passed
 from mlp_core.gradcheck import numerical_gradient, relative_error
 from mlp_core.network import MLP
-
-NOT_DONE = "not done yet. Write your answer in the cell above, then run this again."
 
 
 def _same(got, expected):
@@ -25,26 +23,23 @@ def _same(got, expected):
 
 
 # ----- lesson 04: cost and accuracy -----------------------------------------------------------
-def _not_a_number(name, got, advice):
-    """Print the line for an unfinished (None) or non-scalar answer; True when it printed."""
+def _number(name, got, advice):
+    """CheckFailed for an answer that is not one number (None: a missing return)."""
     if got is None:
-        print(f"… {name}: {NOT_DONE}")
-        return True
+        fail(name, f"{name} returned None: is the return statement missing?")
     if np.ndim(got) != 0:
-        print(f"✗ {name} returned an array of shape {np.shape(got)}: {advice}")
-        return True
-    return False
+        fail(name, f"{name} returned an array of shape {np.shape(got)}: {advice}")
 
 
-def check_quadratic_cost(got, Y_hat, Y):
-    """Check a learner's Nielsen quadratic cost C = 1/(2N) Σ_x ||y_hat(x) − y(x)||².
-
-    got: what ``quadratic_cost(Y_hat, Y)`` returned (a number, or None); Y_hat, Y: (N, n_L).
+@exercise("quadratic_cost")
+def check_quadratic_cost(quadratic_cost, Y_hat, Y):
+    """Check the learner's ``quadratic_cost(Y_hat, Y)``, Nielsen's quadratic cost
+    C = 1/(2N) Σ_x ||y_hat(x) − y(x)||²; Y_hat, Y: (N, n_L).
     The usual mistakes named: the post's mean over outputs too, no ½, no 1/N, no square.
     """
-    if _not_a_number("quadratic_cost", got, "the cost is one number, summed over the outputs "
-                     "and averaged over the samples"):
-        return False
+    got = call("quadratic_cost", quadratic_cost, Y_hat, Y)
+    _number("quadratic_cost", got, "the cost is one number, summed over the outputs and "
+            "averaged over the samples")
     N, n_L = Y.shape
     diff = Y_hat - Y
     right = 0.5 * np.sum(diff ** 2) / N
@@ -65,18 +60,18 @@ def _accuracy_of(choice, Y):
     return float(np.mean(np.all(choice == Y, axis=1)))
 
 
-def check_accuracy(got, Y_hat, Y):
-    """Check a learner's vectorised accuracy. got: what ``accuracy(Y_hat, Y)`` returned (a
-    number, or None); Y_hat (N, n_L) outputs; Y (N, n_L) targets.
+@exercise("accuracy")
+def check_accuracy(accuracy, Y_hat, Y):
+    """Check the learner's vectorised ``accuracy(Y_hat, Y)``; Y_hat (N, n_L) outputs;
+    Y (N, n_L) targets.
 
     For n_L > 1 (one-hot Y) the answer is the post's loop, ``post.accuracy``: the class of a row
     is its first largest output. For n_L = 1 the class is 1 where y_hat ≥ 0.5 (as
     ``MLP.predict``). Best with a batch that holds a tie and a row whose largest output is below
     0.5, where the usual shortcuts differ from the loop.
     """
-    if _not_a_number("accuracy", got, "average the per-sample hits (True/False) into one "
-                     "fraction"):
-        return False
+    got = call("accuracy", accuracy, Y_hat, Y)
+    _number("accuracy", got, "average the per-sample hits (True/False) into one fraction")
     N, n_L = Y.shape
     count = (lambda g: np.isclose(g, right * N),
              f"this counts the hits; divide by N = {N} for a fraction")
@@ -217,27 +212,25 @@ def _shape_problem(got, net):
     return None
 
 
-def check_backward(got, net, X, Y):
-    """Check a learner's whole backward pass: got = (dW, db) from ``backward_pass(net, X, Y)``
-    (or None); net after ``forward(X)``; X (N, n_0); Y (N, n_L) one-hot.
+@exercise("backward_pass")
+def check_backward(backward_pass, net, X, Y):
+    """Check the learner's whole backward pass, ``backward_pass(net, X, Y)`` = (dW, db);
+    net after ``forward(X)``; X (N, n_0); Y (N, n_L) one-hot.
 
     Compares every dW[l], db[l] with the engine's ``backward`` and with finite differences, and
     names the usual mistake it matches (missing σ', W not transposed, a sum for a mean, ...).
     Leaves the network's forward pass cached for X.
     """
-    if got is None:
-        print(f"… backward_pass: {NOT_DONE}")
-        return False
+    name = "backward_pass"
+    got = call(name, backward_pass, net, X, Y)
     problem = _shape_problem(got, net)
     if problem:
-        print(f"✗ backward_pass: {problem}")
-        return False
+        fail(name, f"{name}: {problem}")
     dW, db = got
     for mistake, message in MISTAKES.items():
         wrong_dW, wrong_db = backward_with(net, X, Y, mistake)
         if all(_same(g, w) for g, w in zip(list(dW) + list(db), wrong_dW + wrong_db)):
-            print(f"✗ backward_pass: {message}")
-            return False
+            fail(name, f"{name}: {message}")
     net.forward(X)
     net.backward(Y)
     L = len(net.layers)
@@ -251,10 +244,9 @@ def check_backward(got, net, X, Y):
     fd = [relative_error(g, n) for g, n in zip(got, numeric)]
     worst = int(np.argmax(np.maximum(errors, fd)))
     if max(errors[worst], fd[worst]) > RIGHT:
-        print(f"✗ backward_pass: {names[worst]} is off (relative error {errors[worst]:.1e} to "
-              f"mlp_core, {fd[worst]:.1e} to finite differences); compare each line with "
-              "BP1-BP4 above, layer by layer from the output")
-        return False
-    print(f"✓ backward_pass: dW and db of all {L} layers match mlp_core (largest relative "
-          f"error {fmt_error(max(errors))}) and finite differences (largest {max(fd):.1e})")
-    return True
+        fail(name, f"{name}: {names[worst]} is off (relative error {errors[worst]:.1e} to "
+                   f"mlp_core, {fd[worst]:.1e} to finite differences); compare each line with "
+                   "BP1-BP4 above, layer by layer from the output")
+    return passed(f"{name}: dW and db of all {L} layers match mlp_core (largest relative "
+                  f"error {fmt_error(max(errors))}) and finite differences (largest "
+                  f"{max(fd):.1e})")

@@ -1,26 +1,24 @@
 """Checks for the exercises of lesson 08 (real handwritten digits).
 
-Each ``check_*`` takes what the learner's function returned (through ``checks.attempt``, so
-``None`` means "not done yet"), prints one line, never raises, and returns True or False. A wrong
-answer is compared with the usual mistakes, each computed exactly, and the line names the one it
-matches.
+Each ``check_*`` takes the learner's function and the test case, runs it through
+``checks.call`` and prints one line (see ``mlp_core.checks``): ✓ and True, or ✗ with a hint and
+``CheckFailed``. A wrong answer is compared with the usual mistakes, each computed exactly, and
+the line names the one it matches.
 """
 
 import numpy as np
 
-from mlp_core.checks import check_close
+from mlp_core.checks import call, check_close, exercise, fail, passed
 from mlp_core.digits_viz import confident_mistakes, confusion_counts
 
-NOT_DONE = "not done yet. Write your answer in the cell above, then run this again."
 
-
-def check_confusion_matrix(got, y_true, y_pred, n_classes=10):
-    """Check a learner's confusion matrix C (n_classes, n_classes), C[i, j] = the number of
-    samples of true class i predicted as j. y_true, y_pred: (N,) labels."""
+@exercise("confusion_matrix")
+def check_confusion_matrix(confusion_matrix, y_true, y_pred, n_classes=10):
+    """Check the learner's ``confusion_matrix(y_true, y_pred, n_classes)``: C (n_classes,
+    n_classes), C[i, j] = the number of samples of true class i predicted as j.
+    y_true, y_pred: (N,) labels."""
     name = "confusion_matrix"
-    if got is None:
-        print(f"… {name}: {NOT_DONE}")
-        return False
+    got = call(name, confusion_matrix, y_true, y_pred, n_classes)
     right = confusion_counts(y_true, y_pred, n_classes)
     rows = right.sum(axis=1, keepdims=True)
     return check_close(name, got, right, hints=[
@@ -35,25 +33,21 @@ def check_confusion_matrix(got, y_true, y_pred, n_classes=10):
     ])
 
 
-def check_confident_mistakes(got, Y_hat, y, k):
-    """Check a learner's indices (k,) of the k most confident mistakes, most confident first.
-
-    Y_hat: (N, n_L) outputs; y: (N,) true labels."""
+@exercise("most_confident_mistakes")
+def check_confident_mistakes(most_confident_mistakes, Y_hat, y, k):
+    """Check the learner's ``most_confident_mistakes(Y_hat, y, k)``: the indices (k,) of the
+    k most confident mistakes, most confident first. Y_hat: (N, n_L) outputs; y: (N,) labels."""
     name = "most_confident_mistakes"
-    if got is None:
-        print(f"… {name}: {NOT_DONE}")
-        return False
+    got = call(name, most_confident_mistakes, Y_hat, y, k)
     Y_hat, y = np.asarray(Y_hat), np.asarray(y)
     right = confident_mistakes(Y_hat, y, k)
     try:
         got = np.asarray(got, dtype=int).ravel()
     except (TypeError, ValueError):
-        print(f"✗ {name} should return an array of sample indices, got {type(got).__name__}")
-        return False
+        fail(name, f"{name} should return an array of sample indices, got {type(got).__name__}")
     if np.array_equal(got, right):
-        print(f"✓ {name} is right: samples {', '.join(map(str, right[:4]))}, … "
-              f"({len(right)} in all)")
-        return True
+        return passed(f"{name} is right: samples {', '.join(map(str, right[:4]))}, … "
+                      f"({len(right)} in all)")
     confidence = Y_hat.max(axis=1)
     wrong = np.flatnonzero(np.argmax(Y_hat, axis=1) != y)
     all_samples = np.argsort(-confidence, kind="stable")[:k]
@@ -73,17 +67,15 @@ def check_confident_mistakes(got, Y_hat, y, k):
     else:
         hint = ("take the samples where argmax(Y_hat) ≠ y, then sort them by max(Y_hat), "
                 "largest first")
-    print(f"✗ {name} is off: {hint}")
-    return False
+    fail(name, f"{name} is off: {hint}")
 
 
-def check_per_class_accuracy(got, C):
-    """Check a learner's accuracy per true class (n,) from a confusion matrix C (n, n):
-    the diagonal divided by the row sums."""
+@exercise("per_class_accuracy")
+def check_per_class_accuracy(per_class_accuracy, C):
+    """Check the learner's ``per_class_accuracy(C)``: the accuracy per true class (n,) from a
+    confusion matrix C (n, n), the diagonal divided by the row sums."""
     name = "per_class_accuracy"
-    if got is None:
-        print(f"… {name}: {NOT_DONE}")
-        return False
+    got = call(name, per_class_accuracy, np.array(C))
     C = np.asarray(C, dtype=float)
     right = np.diag(C) / C.sum(axis=1)
     return check_close(name, got, right, hints=[

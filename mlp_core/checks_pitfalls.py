@@ -1,34 +1,32 @@
 """Checks for the exercises of lesson 09 (pitfalls).
 
-Each ``check_*`` takes what the learner's function returned (through ``checks.attempt``, so
-``None`` means "not done yet"), prints one line per verdict, never raises, and returns True or
-False. A wrong answer is compared with the usual mistakes, each computed exactly.
+Each ``check_*`` takes the learner's function and the test case, runs it through
+``checks.call`` and prints one line per verdict (see ``mlp_core.checks``): ✓ and True, or ✗ with
+a hint and ``CheckFailed``. A wrong answer is compared with the usual mistakes, each computed
+exactly.
 """
 
 import numpy as np
 
 from mlp_core.activations import sigmoid, sigmoid_prime
-from mlp_core.checks import check_close
+from mlp_core.checks import CheckFailed, call, check_close, close_verdict, exercise, fail
 from mlp_core.widgets.pitfalls import gradient_norms
 
-NOT_DONE = "not done yet. Write your answer in the cell above, then run this again."
 
-
-def check_layer_gradient_norms(got, net, X, Y):
-    """Check a learner's ‖db[l]‖ per layer, (L,), input side first, for ``net`` on X (N, n_0)
-    and Y (N, n_L) or labels. The network's weights are not changed by the check."""
+@exercise("layer_gradient_norms")
+def check_layer_gradient_norms(layer_gradient_norms, net, X, Y):
+    """Check the learner's ``layer_gradient_norms(net, X, Y)``: ‖db[l]‖ per layer, (L,),
+    input side first, for ``net`` on X (N, n_0) and Y (N, n_L) or labels. The network's
+    weights are not changed by the check."""
     name = "layer_gradient_norms"
-    if got is None:
-        print(f"… {name}: {NOT_DONE}")
-        return False
+    got = call(name, layer_gradient_norms, net, X, Y)
     right = gradient_norms(net, X, Y)
     L = len(net.layers)
     dW = np.array([np.linalg.norm(layer.dW) for layer in net.layers])
     delta = np.array([np.linalg.norm(layer.delta) for layer in net.layers])
     if np.shape(got) == (L - 1,):
-        print(f"✗ {name} has {L - 1} entries: give one per layer, l = 0 .. {L - 1}, the output "
-              "layer included")
-        return False
+        fail(name, f"{name} has {L - 1} entries: give one per layer, l = 0 .. {L - 1}, the "
+                   "output layer included")
     return check_close(name, got, right, hints=[
         (lambda g: np.allclose(g, right[::-1]),
          "the order is reversed: entry l belongs to net.layers[l], the input side first"),
@@ -38,23 +36,29 @@ def check_layer_gradient_norms(got, net, X, Y):
     ])
 
 
-def check_output_delta(got_mse, got_ce, z, y):
-    """Check a learner's BP1 for one sigmoid output: δ = (a − y) σ'(z) for the quadratic cost
-    (got_mse) and δ = a − y for cross-entropy (got_ce). z, y: (n_L, N)."""
-    if got_mse is None or got_ce is None:
-        print(f"… output_delta: {NOT_DONE}")
-        return False
+@exercise("output_delta")
+def check_output_delta(output_delta, z, y):
+    """Check the learner's BP1 for one sigmoid output, ``output_delta(z, y, cost)``:
+    δ = (a − y) σ'(z) for the quadratic cost ("mse") and δ = a − y for "cross_entropy".
+    z, y: (n_L, N). Prints a line for each cost; CheckFailed if either is wrong."""
+    name = "output_delta"
+    got_mse = call(name, output_delta, z, y, "mse")
+    got_ce = call(name, output_delta, z, y, "cross_entropy")
     a = sigmoid(z)
     mse, ce = (a - y) * sigmoid_prime(z), a - y
-    ok_mse = check_close('output_delta(z, y, "mse")', got_mse, mse, hints=[
+    ok_mse, line_mse = close_verdict('output_delta(z, y, "mse")', got_mse, mse, hints=[
         (lambda g: np.allclose(g, ce), "σ'(z) is missing: BP1 for the quadratic cost is "
                                        "(a − y) ⊙ σ'(z)"),
         (lambda g: np.allclose(g, -mse), "the sign is flipped: ∂C/∂a = a − y, not y − a"),
         (lambda g: np.allclose(g, (a - y) * sigmoid_prime(a)),
          "σ' is taken at a; it belongs at z: σ'(z) = a(1 − a)"),
     ])
-    ok_ce = check_close('output_delta(z, y, "cross_entropy")', got_ce, ce, hints=[
+    ok_ce, line_ce = close_verdict('output_delta(z, y, "cross_entropy")', got_ce, ce, hints=[
         (lambda g: np.allclose(g, mse), "with cross-entropy σ'(z) cancels: δ = a − y"),
         (lambda g: np.allclose(g, -ce), "the sign is flipped: δ = a − y, not y − a"),
     ])
-    return ok_mse and ok_ce
+    print(line_mse)
+    print(line_ce)
+    if not (ok_mse and ok_ce):
+        raise CheckFailed(f"{name} is not right yet: the ✗ line above says what to look at")
+    return True

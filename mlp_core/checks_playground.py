@@ -1,11 +1,13 @@
 """Checks for lesson 10, the playground.
 
-Like ``mlp_core.checks``: each prints one short line (✓, ✗ with a hint, or "not done yet" for an
-exercise that still raises ``NotImplementedError``), never raises, and returns True or False.
+Like ``mlp_core.checks``: each prints one short line, ✓ (and returns True), or ✗ with a hint or
+"not done yet" for an exercise that still raises ``NotImplementedError`` (and raises
+``CheckFailed``).
 """
 
 from dataclasses import fields
 
+from mlp_core.checks import call, exercise, fail, passed
 from mlp_core.widgets.playground import Experiment, Settings
 
 SPIRAL_EPOCHS = 300       # the training the spiral exercise gets
@@ -20,15 +22,13 @@ def check_test_accuracy(experiment, at_least):
     e = experiment
     acc = e.accuracy()
     where = f"after {e.epoch} epochs on {e.settings.dataset} from seed {e.seed}"
+    name = "the test accuracy"
     if e.diverged:
-        print(f"✗ training diverged {where}: {e.diverged}")
-        return False
-    if acc >= at_least:
-        print(f"✓ test accuracy {100 * acc:.1f}% ≥ {100 * at_least:.0f}% {where}")
-        return True
-    print(f"✗ test accuracy {100 * acc:.1f}% < {100 * at_least:.0f}% {where}: train longer "
-          "(more steps) or check the settings")
-    return False
+        fail(name, f"training diverged {where}: {e.diverged}")
+    if acc < at_least:
+        fail(name, f"test accuracy {100 * acc:.1f}% < {100 * at_least:.0f}% {where}: train "
+                   "longer (more steps) or check the settings")
+    return passed(f"test accuracy {100 * acc:.1f}% ≥ {100 * at_least:.0f}% {where}")
 
 
 def spiral_result(settings, epochs=SPIRAL_EPOCHS, seed=0):
@@ -54,34 +54,30 @@ def spiral_result(settings, epochs=SPIRAL_EPOCHS, seed=0):
     return experiment
 
 
-def check_spiral(settings, epochs=SPIRAL_EPOCHS):
-    """The spiral exercise: ✓ when ``settings`` (a dict, see ``spiral_result``) reach a test
+@exercise("spiral_settings")
+def check_spiral(spiral_settings, epochs=SPIRAL_EPOCHS):
+    """The spiral exercise: ✓ when the settings that the learner's ``spiral_settings()``
+    returns (a dict, see ``spiral_result``) reach a test
     accuracy of at least ``SPIRAL_TARGET`` after ``epochs`` epochs from seed 0; otherwise a
     hint that tells under-fitting (the training points are not separated either), over-fitting
     and divergence apart."""
     name = "spiral_settings"
-    if settings is None:
-        print(f"… {name}: not done yet. Write your answer in the cell above, then run this again.")
-        return False
+    settings = call(name, spiral_settings)
     try:
         e = spiral_result(settings, epochs)
-    except ValueError as err:
-        print(f"✗ {name}: {err}")
-        return False
+    except (ValueError, TypeError) as err:
+        fail(name, f"{name}: {err}")
     if e.diverged:
-        print(f"✗ {name}: training diverged. {e.diverged}")
-        return False
+        fail(name, f"{name}: training diverged. {e.diverged}")
     test, train = e.accuracy(), e.accuracy("train")
     got = (f"test accuracy {100 * test:.1f}%, train {100 * train:.1f}%, after {e.epoch} epochs, "
            f"sizes {e.net.sizes}")
     if test >= SPIRAL_TARGET:
-        print(f"✓ the spiral is separated: {got} (≥ {100 * SPIRAL_TARGET:.0f}% needed)")
-        return True
+        return passed(f"the spiral is separated: {got} (≥ {100 * SPIRAL_TARGET:.0f}% needed)")
     if train < SPIRAL_TARGET:
         hint = ("the network does not even separate the training points: give it more neurons "
                 "or layers (the spiral needs many bends), or a learning rate that moves faster")
     else:
         hint = ("it fits the training points but not the test points: the boundary is too "
                 "wiggly between them; try a little L2 or a different activation")
-    print(f"✗ {name}: {got}; {hint}")
-    return False
+    fail(name, f"{name}: {got}; {hint}")

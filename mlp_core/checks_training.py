@@ -1,54 +1,19 @@
 """Checks for the exercises of lessons 06 (gradient checking) and 07 (the training loop).
 
-Each exercise needs the learner's function run on the check's own cases, so a check cell reads
-
-    answers = checks.attempt(checks_training.gradcheck_answers, gradcheck_layer)
-    checks_training.check_gradcheck_layer(answers)
-
-The ``*_answers`` runner calls the learner's function on the cases and collects what it
-returned; ``checks.attempt`` turns an unfinished exercise (``NotImplementedError``) into None;
-any other error the learner's code raises is kept as a ``Raised``. The check then prints one
-line, like ``mlp_core.checks``: ✓, ✗ with a hint naming the usual mistake (found by running that
-mistake and comparing), or "not done yet". It never raises, and returns True or False.
+Each check takes the learner's function, as in ``check_gradcheck_layer(gradcheck_layer)``, runs
+it on the check's own cases through ``checks.call`` and prints one line (see
+``mlp_core.checks``): ✓ and True, or ✗ with a hint naming the usual mistake (found by running
+that mistake and comparing), or "not done yet", and ``CheckFailed``.
 """
 
 import numpy as np
 
 from mlp_core.bugs import BuggyMLP, bug_batch
-from mlp_core.checks import RIGHT, WRONG
+from mlp_core.checks import RIGHT, WRONG, call, exercise, fail, passed
 from mlp_core.datasets import make_moons
 from mlp_core.gradcheck import relative_error
 from mlp_core.network import MLP
 from mlp_core.train import train
-
-
-class Raised:
-    """The learner's function raised ``error`` (other than NotImplementedError) on a case."""
-
-    def __init__(self, error):
-        self.message = f"{type(error).__name__}: {error}"
-
-
-def _call(fn, *args, **kwargs):
-    """fn(*args, **kwargs), or a ``Raised``; NotImplementedError goes on to ``attempt``."""
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's bug: the check explains it, no traceback
-        return Raised(err)
-
-
-def _unfinished(name, answers, values):
-    """Print "not done yet", or the error the learner's code raised. True if either."""
-    if answers is None:
-        print(f"… {name}: not done yet. Write your answer in the cell above, then run this again.")
-        return True
-    for value in values:
-        if isinstance(value, Raised):
-            print(f"✗ {name} raised {value.message}")
-            return True
-    return False
 
 
 def _number(value):
@@ -90,32 +55,25 @@ RELATIVE_ERROR_MISTAKES = [
 ]
 
 
-def relative_error_answers(relative_error_fn):
-    """Run a learner's ``relative_error(g, g_ref)`` on the check's pairs: {case: answer}."""
+@exercise("my_relative_error")
+def check_relative_error(my_relative_error):
+    """Check the learner's ``my_relative_error(g, g_ref)`` on the check's pairs against
+    CS231n's ||g − g_ref|| / max(||g||, ||g_ref||), which is 0 when both are 0."""
+    name = "my_relative_error"
     with np.errstate(all="ignore"):
-        return {case: _call(relative_error_fn, g.copy(), g_ref.copy())
-                for case, g, g_ref in _relative_error_cases()}
-
-
-def check_relative_error(answers):
-    """Check ``relative_error_answers`` against CS231n's ||g − g_ref|| / max(||g||, ||g_ref||),
-    which is 0 when both are 0."""
-    name = "relative_error"
-    if _unfinished(name, answers, answers.values() if answers else ()):
-        return False
+        answers = {case: call(name, my_relative_error, g.copy(), g_ref.copy())
+                   for case, g, g_ref in _relative_error_cases()}
     got = {case: _number(value) for case, value in answers.items()}
     if any(v is None for v in got.values()):
         bad = next(v for v in answers.values() if _number(v) is None)
-        print(f"✗ {name} should return one number, got {type(bad).__name__} "
-              "(is the return statement missing?)")
-        return False
+        fail(name, f"{name} should return one number, got {type(bad).__name__} "
+                   "(is the return statement missing?)")
     cases = _relative_error_cases()
     want = {case: relative_error(g, g_ref) for case, g, g_ref in cases}
     wrong = [case for case in want if not np.isclose(got[case], want[case], rtol=1e-9, atol=0)]
     if not wrong:
-        print(f"✓ {name} is right (e.g. {got['plain']:.4f} for the first test pair, "
-              "0 for two zero gradients)")
-        return True
+        return passed(f"{name} is right (e.g. {got['plain']:.4f} for the first test pair, "
+                      "0 for two zero gradients)")
     hint = "use norms of the whole arrays: ||g − g_ref|| / max(||g||, ||g_ref||)"
     if wrong == ["both zero"]:
         hint = "two zero gradients agree perfectly: return 0 instead of dividing 0 by 0"
@@ -126,8 +84,7 @@ def check_relative_error(answers):
                        for case, g, r in cases if case != "both zero"):
                     hint = message
                     break
-    print(f"✗ {name} is off for the '{wrong[0]}' test pair: {hint}")
-    return False
+    fail(name, f"{name} is off for the '{wrong[0]}' test pair: {hint}")
 
 
 # ----- lesson 06: gradcheck for one layer ----------------------------------------------------
@@ -135,21 +92,22 @@ def check_relative_error(answers):
 GRADCHECK_SIZES = [2, 5, 4, 3]
 
 
-def gradcheck_answers(gradcheck_layer):
-    """Run a learner's ``gradcheck_layer(net, X, Y, l, eps)`` on every layer of a right
-    network and on two layers of one with σ' missing in BP2. Returns a dict: "right" (one
-    answer per layer), "moved" (layers whose W or b the calls changed), "bug_first" (layer 0
-    of the buggy network) and "bug_last" (its output layer)."""
+def _gradcheck_runs(gradcheck_layer):
+    """Run a learner's ``gradcheck_layer(net, X, Y, l, eps)`` (through ``checks.call``) on
+    every layer of a right network and on two layers of one with σ' missing in BP2. Returns a
+    dict: "right" (one answer per layer), "moved" (layers whose W or b the calls changed),
+    "bug_first" (layer 0 of the buggy network) and "bug_last" (its output layer)."""
+    name = "gradcheck_layer"
     X, Y = bug_batch(10)
     net = MLP(GRADCHECK_SIZES, init="xavier", seed=0)
     before = [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
-    right = [_call(gradcheck_layer, net, X, Y, l, 1e-5) for l in range(len(net.layers))]
+    right = [call(name, gradcheck_layer, net, X, Y, l, 1e-5) for l in range(len(net.layers))]
     moved = [l for l, (layer, (W, b)) in enumerate(zip(net.layers, before))
              if not (np.array_equal(layer.W, W) and np.array_equal(layer.b, b))]
     buggy = BuggyMLP(GRADCHECK_SIZES, "sigma_prime", init="xavier", seed=0)
     return {"right": right, "moved": moved,
-            "bug_first": _call(gradcheck_layer, buggy, X, Y, 0, 1e-5),
-            "bug_last": _call(gradcheck_layer, buggy, X, Y, len(buggy.layers) - 1, 1e-5)}
+            "bug_first": call(name, gradcheck_layer, buggy, X, Y, 0, 1e-5),
+            "bug_last": call(name, gradcheck_layer, buggy, X, Y, len(buggy.layers) - 1, 1e-5)}
 
 
 def _two_errors(result):
@@ -162,25 +120,22 @@ def _two_errors(result):
     return None if err_W is None or err_b is None else (err_W, err_b)
 
 
-def check_gradcheck_layer(answers):
-    """Check ``gradcheck_answers``: on a right network both relative errors ≤ 1e-7 on every
-    layer, every weight left as it was, and a planted bug (σ' missing in BP2) flagged in
-    layer 0 (≥ 1e-2) but not in the output layer."""
+@exercise("gradcheck_layer")
+def check_gradcheck_layer(gradcheck_layer):
+    """Check the learner's ``gradcheck_layer`` on ``_gradcheck_runs``: on a right
+    network both relative errors ≤ 1e-7 on every layer, every weight left as it was, and a
+    planted bug (σ' missing in BP2) flagged in layer 0 (≥ 1e-2) but not in the output layer."""
     name = "gradcheck_layer"
-    values = [] if answers is None else answers["right"] + [answers["bug_first"],
-                                                             answers["bug_last"]]
-    if _unfinished(name, answers, values):
-        return False
+    answers = _gradcheck_runs(gradcheck_layer)
+    values = answers["right"] + [answers["bug_first"], answers["bug_last"]]
     pairs = [_two_errors(v) for v in values]
     if any(p is None for p in pairs):
         bad = values[[p is None for p in pairs].index(True)]
-        print(f"✗ {name} should return two numbers, (error of dW, error of db); "
-              f"got {type(bad).__name__} (is the return statement missing?)")
-        return False
+        fail(name, f"{name} should return two numbers, (error of dW, error of db); "
+                   f"got {type(bad).__name__} (is the return statement missing?)")
     if answers["moved"]:
-        print(f"✗ {name} changed the weights of layer {answers['moved'][0]}: put each perturbed "
-              "entry back (w + ε, then w − ε, then w) before moving to the next")
-        return False
+        fail(name, f"{name} changed the weights of layer {answers['moved'][0]}: put each "
+                   "perturbed entry back (w + ε, then w − ε, then w) before moving to the next")
     worst = max(max(p) for p in pairs[:-2])
     if worst > RIGHT:
         if 0.45 <= worst <= 0.55:
@@ -194,16 +149,15 @@ def check_gradcheck_layer(answers):
         else:
             hint = ("compare the numerical gradient with net.layers[l].dW after net.forward(X) "
                     "and net.backward(Y) on the unperturbed weights")
-        print(f"✗ {name} calls a right backward pass wrong (relative error {worst:.1e}): {hint}")
-        return False
+        fail(name, f"{name} calls a right backward pass wrong (relative error {worst:.1e}): "
+                   f"{hint}")
     flagged, clean = pairs[-2], pairs[-1]
     if max(flagged) < WRONG or max(clean) > RIGHT:
-        print(f"✗ {name} misses a planted bug (σ' missing in BP2): compare with the dW and db "
-              "that net.backward(Y) computes, after net.forward(X) with the weights restored")
-        return False
-    print(f"✓ {name} is right: every layer of a right network below 1e-7; σ' missing in BP2 "
-          f"flagged in layer 0 (dW {flagged[0]:.1e}) and not in the output layer")
-    return True
+        fail(name, f"{name} misses a planted bug (σ' missing in BP2): compare with the dW and "
+                   "db that net.backward(Y) computes, after net.forward(X) with the weights "
+                   "restored")
+    return passed(f"{name} is right: every layer of a right network below 1e-7; σ' missing in "
+                  f"BP2 flagged in layer 0 (dW {flagged[0]:.1e}) and not in the output layer")
 
 
 # ----- lesson 07: the training loop ----------------------------------------------------------
@@ -235,14 +189,6 @@ def loop_net():
     return MLP([2, 4, 2], activation="tanh", init="xavier", seed=1)
 
 
-def loop_answers(train_loop):
-    """Run a learner's ``train_loop(net, X, y, epochs, batch_size, lr, seed, X_val, y_val)``
-    on a fresh ``loop_net()`` and ``loop_data()`` with ``LOOP_SETTINGS`` (50 samples in
-    batches of 16: the last batch holds 2). Returns (what it returned, the trained net)."""
-    X, y, X_val, y_val = loop_data()
-    net = loop_net()
-    history = _call(train_loop, net, X, y, X_val=X_val, y_val=y_val, **LOOP_SETTINGS)
-    return history, net
 
 
 def mistaken_loop(net, X, y, epochs, batch_size, lr, seed, mistake):
@@ -305,34 +251,33 @@ def _unweighted_losses(X, y, epochs, batch_size, lr, seed):
     return losses
 
 
-def check_training_loop(answers):
-    """Check ``loop_answers`` against ``mlp_core.train`` with the same seed: the final weights,
-    loss and val_loss to 12 digits (AGREE; ``train`` rounds its fused update differently),
-    accuracy and val_accuracy exactly."""
+@exercise("train_loop")
+def check_training_loop(train_loop):
+    """Check the learner's ``train_loop(net, X, y, epochs, batch_size, lr, seed, X_val,
+    y_val)``, run on a fresh ``loop_net()`` and ``loop_data()`` with ``LOOP_SETTINGS`` (50
+    samples in batches of 16: the last batch holds 2), against ``mlp_core.train`` with the same
+    seed: the final weights, loss and val_loss to 12 digits (AGREE; ``train`` rounds its fused
+    update differently), accuracy and val_accuracy exactly."""
     name = "train_loop"
-    history, net = answers if answers is not None else (None, None)
-    if _unfinished(name, answers, [history]):
-        return False
     X, y, X_val, y_val = loop_data()
+    net = loop_net()
+    history = call(name, train_loop, net, X, y, X_val=X_val, y_val=y_val, **LOOP_SETTINGS)
     reference = loop_net()
     ref = train(reference, X, y, X_val=X_val, Y_val=y_val, progress=False, **LOOP_SETTINGS)
     if not _same_weights(net, reference):
         for mistake, hint in MISTAKES.items():
             if _same_weights(net, mistaken_loop(loop_net(), X, y, mistake=mistake,
                                                 **LOOP_SETTINGS)):
-                print(f"✗ {name}: {hint}")
-                return False
-        print(f"✗ {name}: the weights differ from mlp_core.train's with the same seed. Make "
-              "rng = np.random.default_rng(seed) once; each epoch take order = "
-              "rng.permutation(N) and the batches order[first:first + batch_size]; for each, "
-              "forward, backward, step(lr)")
-        return False
+                fail(name, f"{name}: {hint}")
+        fail(name, f"{name}: the weights differ from mlp_core.train's with the same seed. Make "
+                   "rng = np.random.default_rng(seed) once; each epoch take order = "
+                   "rng.permutation(N) and the batches order[first:first + batch_size]; for "
+                   "each, forward, backward, step(lr)")
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         got, want = _field(history, key), getattr(ref, key)
         if got is None or len(got) != len(want):
-            print(f"✗ {name}: history.{key} should hold one number per epoch ({len(want)} "
-                  f"here); got {'nothing' if got is None else len(got)}")
-            return False
+            fail(name, f"{name}: history.{key} should hold one number per epoch ({len(want)} "
+                       f"here); got {'nothing' if got is None else len(got)}")
         if _close(got, want) if key.endswith("loss") else got == want:
             continue
         if key == "loss" and _close(got, _unweighted_losses(X, y, **LOOP_SETTINGS)):
@@ -345,10 +290,9 @@ def check_training_loop(answers):
                     "step) and divide by N at the end of the epoch")
         else:
             hint = f"after each epoch, append net.{key[4:]}(X_val, y_val)"
-        print(f"✗ {name}: the weights are right but history.{key} differs from "
-              f"mlp_core.train's ({got[-1]:.6f} vs {want[-1]:.6f} at the last epoch): {hint}")
-        return False
-    print(f"✓ {name} is right: after {LOOP_SETTINGS['epochs']} epochs its weights, loss and "
-          "val_loss agree with mlp_core.train's to 12 digits, and its accuracy and "
-          "val_accuracy are the same")
-    return True
+        fail(name, f"{name}: the weights are right but history.{key} differs from "
+                   f"mlp_core.train's ({got[-1]:.6f} vs {want[-1]:.6f} at the last epoch): "
+                   f"{hint}")
+    return passed(f"{name} is right: after {LOOP_SETTINGS['epochs']} epochs its weights, loss "
+                  "and val_loss agree with mlp_core.train's to 12 digits, and its accuracy and "
+                  "val_accuracy are the same")

@@ -8,27 +8,22 @@ test fails. Without Chromium or Playwright the test is skipped on a laptop and f
 (``CI=true``). Screenshots of each widget go to the test's temporary folder.
 """
 
-import contextlib
 import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import processes
 import pytest
+from processes import CHROMIUM, CHROMIUM_ARGS, free_port, need, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 START_TIMEOUT = 30     # s for Voila to listen
 RENDER_TIMEOUT = 90    # s for a lesson to execute and its widget to appear (generous: CI)
 CHANGE_TIMEOUT = 20    # s for a widget to redraw after a slider move or a click
@@ -105,64 +100,6 @@ CHANGED_JS = """([box, src, text]) => {
     const now = (TEXT)(box);
     return img && img.src !== src && now !== text && [img.src, now];
 }""".replace("TEXT", WIDGET_TEXT_JS)
-
-
-def need(condition, why):
-    """Skip when a browser tool is missing, except in CI, where that is a failure."""
-    if not condition:
-        (pytest.fail if IN_CI else pytest.skip)(why + (" (CI=true: required)" if IN_CI else ""))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def process_start(pid):
-    """(parent id, start time) of a process from /proc, or None once it is gone. The start
-    time tells a process from a later one that reuses its id."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return int(fields[1]), int(fields[19])
-
-
-def descendants(pid):
-    """{id: start time} of every living descendant of process ``pid``."""
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        info = process_start(stat.parent.name)
-        if info:
-            children.setdefault(info[0], []).append((int(stat.parent.name), info[1]))
-    found, todo = {}, [pid]
-    while todo:
-        for child, start in children.get(todo.pop(), []):
-            found[child] = start
-            todo.append(child)
-    return found
-
-
-def stop(process):
-    """Stop a process started with start_new_session=True, its group and all its descendants
-    (Jupyter kernels run in sessions of their own): SIGTERM first, SIGKILL what is left."""
-    family = descendants(process.pid)
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    deadline = time.monotonic() + 5
-    for pid, start in family.items():
-        while (info := process_start(pid)) and info[1] == start:
-            if time.monotonic() > deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.1)
 
 
 def wait_for_port(port, process, log):
@@ -368,10 +305,10 @@ def test_slider_and_train_button_redraw_the_lessons(voila, browser, tmp_path):
 
 
 def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
-    monkeypatch.setattr(sys.modules[__name__], "IN_CI", True)
+    monkeypatch.setattr(processes, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="CI=true: required"):
         need(False, "no chromium")
-    monkeypatch.setattr(sys.modules[__name__], "IN_CI", False)
+    monkeypatch.setattr(processes, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="no chromium"):
         need(False, "no chromium")
     need(True, "present")

@@ -3,6 +3,7 @@ flaws the lessons show."""
 
 import numpy as np
 import pytest
+from checking import assert_explains_a_crash, not_done, outcome, returning
 
 from mlp_core import MLP, checks_backprop, post
 from mlp_core.checks_backprop import (
@@ -24,32 +25,35 @@ Y_HAT_1 = np.array([[0.8], [0.3], [0.6], [0.4], [0.5]])
 Y_1 = np.array([[1.0], [0.0], [0.0], [0.0], [1.0]])
 
 
-def verdict(capsys, check, *args):
-    ok = check(*args)
-    return ok, capsys.readouterr().out.strip()
+def verdict(check, answer, *args):
+    """(ok, printed line) of ``check`` given a learner's function that returns ``answer``."""
+    ok, out = outcome(check, returning(answer), *args)
+    return ok, out.strip()
 
 
 # ----- lesson 04 ------------------------------------------------------------------------------
-def test_quadratic_cost_right_wrong_and_not_done(capsys):
+def test_quadratic_cost_right_wrong_and_not_done():
     C = 0.5 * np.sum((Y_HAT - Y) ** 2) / 7
-    ok, out = verdict(capsys, check_quadratic_cost, C, Y_HAT, Y)
+    ok, out = verdict(check_quadratic_cost, C, Y_HAT, Y)
     assert ok and out.startswith("✓ quadratic_cost is right")
-    ok, out = verdict(capsys, check_quadratic_cost, None, Y_HAT, Y)
+    ok, out = outcome(check_quadratic_cost, not_done, Y_HAT, Y)
     assert not ok and "not done yet" in out
+    ok, out = verdict(check_quadratic_cost, None, Y_HAT, Y)
+    assert not ok and out == "✗ quadratic_cost returned None: is the return statement missing?"
     for wrong, words in ((post.loss(Y_HAT, Y), "the post's np.mean"), (2 * C, "½ is missing"),
                          (7 * C, "divide by N = 7"), (np.float64(0.1), "step by step"),
                          (0.5 * np.sum(np.abs(Y_HAT - Y)) / 7, "square the differences")):
-        ok, out = verdict(capsys, check_quadratic_cost, wrong, Y_HAT, Y)
+        ok, out = verdict(check_quadratic_cost, wrong, Y_HAT, Y)
         assert not ok and out.startswith("✗") and words in out, out
-    ok, out = verdict(capsys, check_quadratic_cost, 0.5 * np.sum((Y_HAT - Y) ** 2, axis=1),
+    ok, out = verdict(check_quadratic_cost, 0.5 * np.sum((Y_HAT - Y) ** 2, axis=1),
                       Y_HAT, Y)
     assert not ok and "shape (7,)" in out
 
 
-def test_accuracy_follows_the_posts_loop_ties_included(capsys):
+def test_accuracy_follows_the_posts_loop_ties_included():
     right = np.mean(np.argmax(Y_HAT, axis=1) == np.argmax(Y, axis=1))
     assert right == post.accuracy(Y_HAT, Y) == 5 / 7
-    ok, out = verdict(capsys, check_accuracy, right, Y_HAT, Y)
+    ok, out = verdict(check_accuracy, right, Y_HAT, Y)
     assert ok and out.startswith("✓ accuracy with n_L = 3")
     every_max = (Y_HAT == Y_HAT.max(axis=1, keepdims=True)).astype(float)
     mistakes = ((5.0, "counts the hits"),
@@ -57,24 +61,45 @@ def test_accuracy_follows_the_posts_loop_ties_included(capsys):
                 (np.mean(np.all(every_max == Y, axis=1)), "a tie marks every maximum"),
                 (np.mean(np.argmax(Y_HAT, axis=0) == np.argmax(Y, axis=0)), "axis=0"))
     for wrong, words in mistakes:
-        ok, out = verdict(capsys, check_accuracy, wrong, Y_HAT, Y)
+        ok, out = verdict(check_accuracy, wrong, Y_HAT, Y)
         assert not ok and words in out, out
-    ok, out = verdict(capsys, check_accuracy, None, Y_HAT, Y)
-    assert "not done yet" in out
-    ok, out = verdict(capsys, check_accuracy, np.ones(7), Y_HAT, Y)
+    ok, out = outcome(check_accuracy, not_done, Y_HAT, Y)
+    assert not ok and "not done yet" in out
+    ok, out = verdict(check_accuracy, None, Y_HAT, Y)
+    assert not ok and "return statement missing" in out
+    ok, out = verdict(check_accuracy, np.ones(7), Y_HAT, Y)
     assert not ok and "shape (7,)" in out
 
 
-def test_accuracy_with_one_output_uses_a_threshold(capsys):
-    ok, out = verdict(capsys, check_accuracy, 0.8, Y_HAT_1, Y_1)
+def test_accuracy_with_one_output_uses_a_threshold():
+    ok, out = verdict(check_accuracy, 0.8, Y_HAT_1, Y_1)
     assert ok
     assert post.accuracy(Y_HAT_1, Y_1) == 0.4       # the loop counts the targets equal to 1
-    ok, out = verdict(capsys, check_accuracy, 0.4, Y_HAT_1, Y_1)
+    ok, out = verdict(check_accuracy, 0.4, Y_HAT_1, Y_1)
     assert not ok and "argmax is always 0" in out
-    ok, out = verdict(capsys, check_accuracy, 1.0, Y_HAT_1, Y_1)   # argmax of one column: 0
+    ok, out = verdict(check_accuracy, 1.0, Y_HAT_1, Y_1)   # argmax of one column: 0
     assert not ok and "argmax of every row is 0" in out
-    ok, out = verdict(capsys, check_accuracy, 0.6, Y_HAT_1, Y_1)
+    ok, out = verdict(check_accuracy, 0.6, Y_HAT_1, Y_1)
     assert not ok and "≥ 0.5" in out
+
+
+def test_quadratic_cost_and_accuracy_run_the_learners_function():
+    ok, out = outcome(check_quadratic_cost, lambda Y_hat, Y: 0.5 * np.sum((Y_hat - Y) ** 2)
+                      / len(Y), Y_HAT, Y)
+    assert ok is True and out.startswith("✓ quadratic_cost is right")
+    ok, out = outcome(check_accuracy, lambda Y_hat, Y: np.mean(np.argmax(Y_hat, axis=1)
+                                                               == np.argmax(Y, axis=1)),
+                      Y_HAT, Y)
+    assert ok is True and out.startswith("✓ accuracy with n_L = 3")
+
+
+def test_quadratic_cost_explains_a_crash():
+    assert_explains_a_crash(check_quadratic_cost, Y_HAT, Y, name="quadratic_cost")
+
+
+@pytest.mark.parametrize("Y_hat, Y", [(Y_HAT, Y), (Y_HAT_1, Y_1)])
+def test_accuracy_explains_a_crash(Y_hat, Y):
+    assert_explains_a_crash(check_accuracy, Y_hat, Y, name="accuracy")
 
 
 # ----- lesson 05 ------------------------------------------------------------------------------
@@ -99,23 +124,34 @@ def test_the_reference_backward_is_the_engines():
         assert relative_error(db[l], layer.db) < 1e-12
 
 
-def test_check_backward_passes_a_right_answer(capsys):
+def test_check_backward_passes_a_right_answer():
     net, X, Y3 = backward_case()
-    ok, out = verdict(capsys, check_backward, backward_with(net, X, Y3), net, X, Y3)
+    ok, out = verdict(check_backward, backward_with(net, X, Y3), net, X, Y3)
     assert ok and out.startswith("✓ backward_pass: dW and db of all 3 layers match mlp_core")
     assert "finite differences" in out
 
 
-def test_check_backward_says_not_done_yet(capsys):
+def test_check_backward_runs_the_learners_function():
     net, X, Y3 = backward_case()
-    ok, out = verdict(capsys, check_backward, None, net, X, Y3)
+    ok, out = outcome(check_backward, backward_with, net, X, Y3)
+    assert ok is True and out.startswith("✓ backward_pass: dW and db of all 3 layers match")
+
+
+def test_check_backward_explains_a_crash():
+    net, X, Y3 = backward_case()
+    assert_explains_a_crash(check_backward, net, X, Y3, name="backward_pass")
+
+
+def test_check_backward_says_not_done_yet():
+    net, X, Y3 = backward_case()
+    ok, out = outcome(check_backward, not_done, net, X, Y3)
     assert not ok and "not done yet" in out
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_check_backward_names_each_usual_mistake(capsys, mistake):
+def test_check_backward_names_each_usual_mistake(mistake):
     net, X, Y3 = backward_case()
-    ok, out = verdict(capsys, check_backward, backward_with(net, X, Y3, mistake), net, X, Y3)
+    ok, out = verdict(check_backward, backward_with(net, X, Y3, mistake), net, X, Y3)
     assert not ok and out == f"✗ backward_pass: {MISTAKES[mistake]}"
 
 
@@ -128,7 +164,7 @@ def test_every_mistake_gives_a_different_answer():
             assert relative_error(answers[i], answers[j]) > 1e-3
 
 
-def test_check_backward_explains_shape_mistakes(capsys):
+def test_check_backward_explains_shape_mistakes():
     net, X, Y3 = backward_case()
     dW, db = backward_with(net, X, Y3)
     cases = [
@@ -140,15 +176,15 @@ def test_check_backward_explains_shape_mistakes(capsys):
         ((dW[:2] + [None], db), "dW[2] is None"),
     ]
     for got, words in cases:
-        ok, out = verdict(capsys, check_backward, got, net, X, Y3)
+        ok, out = verdict(check_backward, got, net, X, Y3)
         assert not ok and words in out, out
 
 
-def test_check_backward_reports_an_unnamed_error(capsys):
+def test_check_backward_reports_an_unnamed_error():
     net, X, Y3 = backward_case()
     dW, db = backward_with(net, X, Y3)
     dW[1] = dW[1] * 1.01
-    ok, out = verdict(capsys, check_backward, (dW, db), net, X, Y3)
+    ok, out = verdict(check_backward, (dW, db), net, X, Y3)
     assert not ok and out.startswith("✗ backward_pass: dW[1] is off (relative error 9.9e-03")
 
 

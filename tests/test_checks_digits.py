@@ -1,20 +1,16 @@
 """Lesson 08's exercise checks: ✓ for the right answer, "not done yet" for an unfinished one,
-and the matching hint for each usual mistake."""
+the matching hint for each usual mistake, and a one-line ✗ for a function that raises."""
 
 import numpy as np
 import pytest
+from checking import assert_explains_a_crash, not_done, outcome, returning
 
-from mlp_core import checks
 from mlp_core.checks_digits import (
     check_confident_mistakes,
     check_confusion_matrix,
     check_per_class_accuracy,
 )
 from mlp_core.digits_viz import confident_mistakes, confusion_counts
-
-
-def unfinished(*args):
-    raise NotImplementedError()
 
 
 @pytest.fixture
@@ -33,43 +29,69 @@ def outputs():
     return Y_hat, y
 
 
-def verdict(capsys, ok, expected_ok, *phrases):
-    out = capsys.readouterr().out
-    assert ok is expected_ok and out.count("\n") >= 1
+def verdict(check, fn, args, expected_ok, *phrases):
+    ok, out = outcome(check, fn, *args)
+    assert ok is expected_ok and out.count("\n") >= 1, out
     for phrase in phrases:
         assert phrase in out, out
     return out
 
 
-def test_confusion_matrix(capsys, labels):
+def test_confusion_matrix(labels):
     y_true, y_pred = labels
     C = confusion_counts(y_true, y_pred)
-    verdict(capsys, check_confusion_matrix(C, y_true, y_pred), True, "✓ confusion_matrix")
-    verdict(capsys, check_confusion_matrix(checks.attempt(unfinished), y_true, y_pred), False,
-            "not done yet")
+    case = (y_true, y_pred, 10)
+    verdict(check_confusion_matrix, returning(C), case, True, "✓ confusion_matrix")
+    verdict(check_confusion_matrix, confusion_counts, case, True, "✓ confusion_matrix")
+    verdict(check_confusion_matrix, not_done, case, False, "not done yet")
     mistakes = [(C.T, "swapped"), (C / C.sum(axis=1, keepdims=True), "normalise"),
                 (C / C.sum(), "do not divide by N"),
                 (np.diag(np.diag(C)), "off the diagonal"), (np.zeros((9, 9)), "shape")]
     for wrong, phrase in mistakes:
-        verdict(capsys, check_confusion_matrix(wrong, y_true, y_pred), False, "✗", phrase)
+        verdict(check_confusion_matrix, returning(wrong), case, False, "✗", phrase)
 
 
-def test_per_class_accuracy(capsys, labels):
+def test_confusion_matrix_gets_the_case():
+    seen = []
+
+    def confusion_matrix(y_true, y_pred, n_classes):
+        seen.append((y_true, y_pred, n_classes))
+        return confusion_counts(y_true, y_pred, n_classes)
+
+    y_true, y_pred = np.array([0, 1, 2, 2]), np.array([0, 2, 2, 1])
+    assert outcome(check_confusion_matrix, confusion_matrix, y_true, y_pred, 3)[0] is True
+    assert len(seen) == 1 and seen[0][2] == 3
+
+
+def test_confusion_matrix_explains_a_crash(labels):
+    assert_explains_a_crash(check_confusion_matrix, *labels, 10, name="confusion_matrix")
+
+
+def test_per_class_accuracy(labels):
     C = confusion_counts(*labels)
     right = np.diag(C) / C.sum(axis=1)
-    verdict(capsys, check_per_class_accuracy(right, C), True, "✓ per_class_accuracy")
-    verdict(capsys, check_per_class_accuracy(None, C), False, "not done yet")
+    verdict(check_per_class_accuracy, returning(right), (C,), True, "✓ per_class_accuracy")
+    verdict(check_per_class_accuracy, lambda C: np.diag(C) / C.sum(axis=1), (C,), True,
+            "✓ per_class_accuracy")
+    verdict(check_per_class_accuracy, not_done, (C,), False, "not done yet")
     mistakes = [(np.diag(C) / C.sum(axis=0), "column sums"), (np.diag(C), "counts"),
                 (np.diag(C) / C.sum(), "all N samples")]
     for wrong, phrase in mistakes:
-        verdict(capsys, check_per_class_accuracy(wrong, C), False, "✗", phrase)
+        verdict(check_per_class_accuracy, returning(wrong), (C,), False, "✗", phrase)
 
 
-def test_confident_mistakes(capsys, outputs):
+def test_per_class_accuracy_explains_a_crash(labels):
+    assert_explains_a_crash(check_per_class_accuracy, confusion_counts(*labels),
+                            name="per_class_accuracy")
+
+
+def test_confident_mistakes(outputs):
     Y_hat, y = outputs
+    case = (Y_hat, y, 5)
     right = confident_mistakes(Y_hat, y, 5)
-    verdict(capsys, check_confident_mistakes(right, Y_hat, y, 5), True, "✓", "(5 in all)")
-    verdict(capsys, check_confident_mistakes(None, Y_hat, y, 5), False, "not done yet")
+    verdict(check_confident_mistakes, returning(right), case, True, "✓", "(5 in all)")
+    verdict(check_confident_mistakes, confident_mistakes, case, True, "✓", "(5 in all)")
+    verdict(check_confident_mistakes, not_done, case, False, "not done yet")
     wrong = np.flatnonzero(np.argmax(Y_hat, axis=1) != y)
     confidence = Y_hat.max(axis=1)
     mistakes = [
@@ -81,5 +103,10 @@ def test_confident_mistakes(capsys, outputs):
         (wrong[:5], "largest first"),
     ]
     for answer, phrase in mistakes:
-        verdict(capsys, check_confident_mistakes(answer, Y_hat, y, 5), False, "✗", phrase)
-    verdict(capsys, check_confident_mistakes("abc", Y_hat, y, 5), False, "array of sample indices")
+        verdict(check_confident_mistakes, returning(answer), case, False, "✗", phrase)
+    verdict(check_confident_mistakes, returning("abc"), case, False, "array of sample indices")
+
+
+def test_confident_mistakes_explains_a_crash(outputs):
+    assert_explains_a_crash(check_confident_mistakes, *outputs, 5,
+                            name="most_confident_mistakes")

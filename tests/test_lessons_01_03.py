@@ -1,21 +1,14 @@
-"""The exercise checks of lessons 01-03 (mlp_core.checks_basics), and the student versions of
-those lessons: with every solution replaced by ``raise NotImplementedError()``, each lesson runs
-to the end and each check says "not done yet"."""
+"""The exercise checks of lessons 01-03 (mlp_core.checks_basics) and ``checks.call``, through
+which every check runs a learner's function. (The student versions of every lesson are run,
+blank, wrong and raising, by nbgrader in tests/test_nbgrader.py.)"""
 
-import contextlib
-import io
-import re
-import warnings
-from pathlib import Path
-
-import matplotlib
-import nbformat
 import numpy as np
 import pytest
+from checking import assert_explains_a_crash, not_done, returning
+from checking import outcome as run
 
+from mlp_core.checks import CheckFailed, call, exercise
 from mlp_core.checks_basics import (
-    Attempt,
-    attempt_watched,
     check_batch_columns,
     check_layer_forward,
     check_network_forward,
@@ -29,27 +22,22 @@ from mlp_core.network import MLP
 Z = np.array([[-1000.0, -30.0, -2.0], [-0.5, 0.0, 0.5], [2.0, 30.0, 1000.0]])
 
 
-def run(check, *args):
-    """Call a check; return (its result, what it printed)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        ok = check(*args)
-    return ok, out.getvalue()
+# ----- checks.call ---------------------------------------------------------------------------
+
+def test_call_returns_says_not_done_or_names_the_error():
+    assert run(call, "f", lambda x: x + 1, 2) == (3, "")
+    ok, text = run(call, "f", not_done)
+    assert ok is False and text == ("… f: not done yet. Write your answer in the cell above, "
+                                    "then run this again.\n")
+    ok, text = run(call, "f", lambda: np.ones(2) @ np.ones(3))
+    assert ok is False and text.startswith("✗ your f raised ValueError: matmul: Input operand")
+    assert "check the shape of every array" in text
 
 
-def not_done(*_):
-    raise NotImplementedError()
-
-
-# ----- attempt_watched -----------------------------------------------------------------------
-
-def test_attempt_watched_reports_unfinished_errors_and_warnings():
-    assert attempt_watched(not_done) is None
-    failed = attempt_watched(lambda: np.ones(2) @ np.ones(3))
-    assert failed.value is None and failed.error.startswith("ValueError: matmul")
-    warned = attempt_watched(lambda z: 1 / (1 + np.exp(-z)), np.array([-1000.0]))
-    assert warned.value[0] == 0.0 and warned.warnings == ("overflow encountered in exp",)
-    assert attempt_watched(lambda: 3) == Attempt(3, "", ())
+def test_check_failed_renders_as_one_line():
+    error = CheckFailed("f is not done yet")
+    assert isinstance(error, AssertionError)
+    assert error._render_traceback_() == ["\x1b[0;31mCheckFailed\x1b[0m: f is not done yet"]
 
 
 # ----- lesson 01 -----------------------------------------------------------------------------
@@ -75,7 +63,7 @@ def naive(z):
     (lambda z: stable(2 * z), False, "check the formula"),
 ])
 def test_check_sigmoid(fn, ok, words):
-    result, text = run(check_sigmoid, attempt_watched(fn, Z), Z)
+    result, text = run(check_sigmoid, fn, Z)
     assert result is ok and words in text
     assert text.count("\n") == 1
 
@@ -92,7 +80,7 @@ def test_check_sigmoid(fn, ok, words):
      "wrong at the extremes"),
 ])
 def test_check_sigmoid_prime(fn, ok, words):
-    result, text = run(check_sigmoid_prime, attempt_watched(fn, Z), Z)
+    result, text = run(check_sigmoid_prime, fn, Z)
     assert result is ok and words in text
 
 
@@ -110,7 +98,7 @@ def test_engine_shapes_follow_the_convention():
 
 def test_check_shape_prediction_accepts_the_right_shapes_as_lists_too():
     shapes = [{k: list(v) for k, v in layer.items()} for layer in right_shapes([4, 5, 3], 8)]
-    ok, text = run(check_shape_prediction, Attempt(shapes), [4, 5, 3], 8)
+    ok, text = run(check_shape_prediction, returning(shapes), [4, 5, 3], 8)
     assert ok and text == ("✓ predict_shapes([4, 5, 3], N=8): all 14 shapes match a real "
                            "forward and backward pass\n")
 
@@ -126,7 +114,7 @@ def test_check_shape_prediction_accepts_the_right_shapes_as_lists_too():
 def test_check_shape_prediction_explains_each_miss(kind, wrong, words):
     shapes = right_shapes([64, 30, 10], 32)
     shapes[0][kind] = wrong
-    ok, text = run(check_shape_prediction, Attempt(shapes), [64, 30, 10], 32)
+    ok, text = run(check_shape_prediction, returning(shapes), [64, 30, 10], 32)
     assert not ok
     assert f"✗ {kind}, layer 0: you wrote {wrong}" in text and words in text
     assert text.endswith("13 of 14 shapes right\n")
@@ -136,7 +124,7 @@ def test_check_shape_prediction_says_a_repeated_mistake_once():
     shapes = right_shapes([64, 30, 10], 32)
     for layer in shapes:
         layer["W"] = layer["W"][::-1]
-    ok, text = run(check_shape_prediction, Attempt(shapes), [64, 30, 10], 32)
+    ok, text = run(check_shape_prediction, returning(shapes), [64, 30, 10], 32)
     assert not ok and text.splitlines() == [
         "✗ W, layer 0: you wrote (64, 30), a real pass gives (30, 64); layer 1: you wrote "
         "(30, 10), a real pass gives (10, 30) — it looks transposed; W[l] is (n_out, n_in): one "
@@ -147,13 +135,13 @@ def test_check_shape_prediction_says_a_repeated_mistake_once():
 def test_check_shape_prediction_counts_layers_and_keys():
     sizes = [2, 3, 1]
     per_size = right_shapes(sizes, 4) + [{}]
-    ok, text = run(check_shape_prediction, Attempt(per_size), sizes, 4)
+    ok, text = run(check_shape_prediction, returning(per_size), sizes, 4)
     assert not ok and "the input is not a layer" in text
     missing = right_shapes(sizes, 4)
     del missing[1]["delta"]
-    ok, text = run(check_shape_prediction, Attempt(missing), sizes, 4)
+    ok, text = run(check_shape_prediction, returning(missing), sizes, 4)
     assert not ok and "✗ delta, layer 1: missing, a real pass gives (1, 4)" in text
-    ok, text = run(check_shape_prediction, attempt_watched(not_done), sizes, 4)
+    ok, text = run(check_shape_prediction, not_done, sizes, 4)
     assert not ok and "not done yet" in text
 
 
@@ -178,15 +166,15 @@ def sig(z):
     (lambda W, b, A: (W.T @ A + b, None), False, "raised ValueError: matmul"),
 ])
 def test_check_layer_forward(fn, ok, words):
-    result, text = run(check_layer_forward, attempt_watched(fn, W, B, A), W, B, A)
+    result, text = run(check_layer_forward, fn, W, B, A)
     assert result is ok and words in text
 
 
 def test_check_layer_forward_checks_a_only_once_z_is_right():
-    result = attempt_watched(lambda W, b, A: (W @ A, sig(W @ A)), W, B, A)
-    ok, text = run(check_layer_forward, result, W, B, A)
+    ok, text = run(check_layer_forward, lambda W, b, A: (W @ A, sig(W @ A)), W, B, A)
     assert not ok
-    assert text.splitlines()[1] == "… layer_forward's a = σ(z) is checked once z is right"
+    assert text.splitlines() == ["✗ layer_forward's z is off (relative error 7.9e-01): the bias "
+                                 "b is missing"]
 
 
 def forward_rows(net, X, transpose_in=True, transpose_out=True, last_sigma=True):
@@ -206,23 +194,32 @@ def forward_rows(net, X, transpose_in=True, transpose_out=True, last_sigma=True)
 def test_check_network_forward(kwargs, ok, words):
     net = MLP([2, 3, 2], init="normal", seed=0)
     X = np.random.default_rng(2).random((5, 2))
-    result = attempt_watched(lambda n, x: forward_rows(n, x, **kwargs), net, X)
-    got, text = run(check_network_forward, result, net, X)
+    got, text = run(check_network_forward, lambda n, x: forward_rows(n, x, **kwargs), net, X)
     assert got is ok and words in text
 
 
 def test_check_network_forward_points_a_broadcast_error_to_layer_forward():
     net = MLP([2, 3, 2], seed=0)
-    result = attempt_watched(lambda n, x: n.layers[0].W @ x.T + n.layers[0].b.T, net,
-                             np.ones((5, 2)))
-    ok, text = run(check_network_forward, result, net, np.ones((5, 2)))
-    assert not ok and "shapes (3,5) (1,3). A sum of mismatched shapes" in text
+    ok, text = run(check_network_forward, lambda n, x: n.layers[0].W @ x.T + n.layers[0].b.T,
+                   net, np.ones((5, 2)))
+    assert not ok and "shapes (3,5) (1,3): a sum of mismatched shapes" in text
 
 
 def test_check_network_forward_not_done():
     net = MLP([2, 3, 2], seed=0)
-    ok, text = run(check_network_forward, attempt_watched(not_done), net, np.ones((5, 2)))
+    ok, text = run(check_network_forward, not_done, net, np.ones((5, 2)))
     assert not ok and "not done yet" in text
+
+
+@pytest.mark.parametrize("check, args, name", [
+    (check_sigmoid, (Z,), "my_sigmoid"),
+    (check_sigmoid_prime, (Z,), "my_sigmoid_prime"),
+    (check_shape_prediction, ([3, 4, 1], 4), "predict_shapes"),
+    (check_layer_forward, (W, B, A), "layer_forward"),
+    (check_network_forward, (MLP([2, 3, 2], seed=0), np.ones((5, 2))), "network_forward"),
+])
+def test_every_check_of_lessons_01_03_explains_a_crash_in_one_line(check, args, name):
+    assert_explains_a_crash(check, *args, name=name)
 
 
 def test_check_batch_columns():
@@ -233,33 +230,11 @@ def test_check_batch_columns():
     assert not ok and "differs" in text
 
 
-# ----- the student versions of the lessons ---------------------------------------------------
+def test_exercise_turns_an_answer_the_check_cannot_read_into_a_failure():
+    @exercise("f")
+    def check(value):
+        return value["x"] > 1
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SOLUTION = re.compile(r"^( *)### BEGIN SOLUTION\n.*?^ *### END SOLUTION\n?", re.M | re.S)
-
-
-def student_cells(path):
-    """The code cells of a lesson with each solution region replaced as nbgrader does."""
-    nb = nbformat.read(path, as_version=4)
-    return [SOLUTION.sub(r"\1# YOUR CODE HERE\n\1raise NotImplementedError()\n", c.source)
-            for c in nb.cells if c.cell_type == "code"]
-
-
-@pytest.mark.parametrize("name, exercises, checks", [("01_neuron", 2, 2), ("02_shapes", 1, 2),
-                                                     ("03_forward", 2, 2)])
-def test_student_version_runs_and_every_check_says_not_done(name, exercises, checks):
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cells = student_cells(NOTEBOOKS / f"{name}.ipynb")
-    assert sum("raise NotImplementedError()" in c for c in cells) == exercises
-    namespace, out = {}, io.StringIO()
-    with contextlib.redirect_stdout(out), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "FigureCanvasAgg is non-interactive")
-        for source in cells:
-            exec(compile(source, name, "exec"), namespace)  # noqa: S102 - our own lesson code
-    plt.close("all")
-    text = out.getvalue()
-    assert text.count("not done yet") == checks
-    assert "✗" not in text
+    ok, text = run(check, 3)
+    assert ok is False
+    assert text.startswith("✗ f returned something the check cannot read (TypeError: 'int'")

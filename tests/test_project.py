@@ -1,5 +1,5 @@
-"""The project's own files: dependency lists in step, lessons stored as nbval expects,
-every public function documented."""
+"""The project's own files: dependency lists in step, every package in the wheel, the Makefile's
+ways in, lessons stored as nbval expects, every public function documented."""
 
 import importlib
 import inspect
@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from setuptools import find_packages
 
 import mlp_core
+from mlp_core.student import find_lessons
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = find_lessons(ROOT / "notebooks")
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
 def requirement(spec):
@@ -26,18 +29,50 @@ def requirement(spec):
 
 
 def test_environment_yml_matches_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    """environment.yml (conda, Binder) lists the dependencies from conda-forge, then installs
+    the course with `pip install -e .`, which then finds every requirement already there. (The
+    teacher's tools, the `teach` extra, come from PyPI: `pip install -e ".[teach]"`.)"""
+    project = PYPROJECT["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"]
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     pip = [d for d in env["dependencies"] if isinstance(d, dict)]
-    assert pip == [{"pip": ["-e ."]}], "Binder installs the course package with `- pip: [-e .]`"
+    assert pip == [{"pip": ["-e ."]}]
     python = [d for d in conda if d.startswith("python")]
     # repo2docker reads only an exact X.Y, so conda pins the oldest Python pyproject allows
     assert python == ["python=3.11"] and project["requires-python"] == ">=3.11"
-    conda = dict(requirement(d) for d in conda if not d.startswith(("python", "pip")))
-    pyproject = dict(requirement(d) for d in project["dependencies"])
-    assert conda == pyproject
+    conda = [requirement(d) for d in conda if not d.startswith(("python", "pip"))]
+    assert len(conda) == len(set(conda))
+    assert dict(conda) == dict(map(requirement, project["dependencies"]))
+
+
+def test_distribution_name_version_and_extras():
+    """Installed as backprop-from-scratch (import name mlp_core); `dev` = teach + test tools."""
+    project = PYPROJECT["project"]
+    assert project["name"] == "backprop-from-scratch"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", project["version"])
+    extras = project["optional-dependencies"]
+    teach = dict(map(requirement, extras["teach"]))
+    assert teach == {"voila": ">=0.5", "nbgrader": ">=0.9.6", "jupyter-server-mathjax": ">=0.2.6"}
+    assert extras["dev"][0] == "backprop-from-scratch[teach]"
+    dev = dict(map(requirement, extras["dev"][1:]))
+    assert not set(dev) & set(teach), "the teacher's tools come with the teach extra"
+    assert {"pytest", "nbval", "ruff", "playwright", "nbclient"} <= set(dev)
+
+
+def test_the_wheel_holds_every_package_of_mlp_core():
+    """setuptools' package discovery, as pyproject.toml configures it, finds every folder of
+    mlp_core that has an __init__.py (mlp_core.widgets included) and nothing else; the package
+    has no data files a wheel would need."""
+    setuptools = PYPROJECT["tool"]["setuptools"]
+    assert isinstance(setuptools["packages"], dict), "a fixed list leaves subpackages out"
+    found = set(find_packages(ROOT, **setuptools["packages"]["find"]))
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "mlp_core").rglob("__init__.py")}
+    assert found == on_disk and "mlp_core.widgets" in found
+    data = [p for p in (ROOT / "mlp_core").rglob("*") if p.is_file()
+            and p.suffix not in (".py", ".pyc")]
+    assert not data, f"add these to [tool.setuptools.package-data]: {data}"
 
 
 def test_ci_runs_what_the_readme_says():
@@ -45,9 +80,19 @@ def test_ci_runs_what_the_readme_says():
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("lab:", "test:", "notebooks:"):
-        assert target in makefile
-    assert "/lab/tree/notebooks/00_welcome.ipynb" in makefile
+    for target in ("lab:", "lab-instructor:", "test:", "notebooks:", "student:", "handout:"):
+        assert f"\n{target}" in makefile
+    assert "/lab/tree/$(STUDENT)/00_welcome.ipynb" in makefile      # make lab: no solutions
+    assert "/lab/tree/notebooks/00_welcome.ipynb" in makefile       # make lab-instructor
+    assert "--allow-root" in makefile and "$(LAB_ARGS)" in makefile
+    assert "-e '.[dev]'" in makefile
+
+
+def test_makefile_and_student_tool_share_the_lesson_rule():
+    from mlp_core.student import LESSON_RE
+    makefile = (ROOT / "Makefile").read_text()
+    rule = re.search(r"^LESSON_RE\s*:=\s*(.*)$", makefile, flags=re.M).group(1)
+    assert rule.replace("$$", "$") == LESSON_RE.pattern
 
 
 def test_there_are_lessons():
@@ -62,8 +107,9 @@ def test_lesson_is_stored_executed_in_order(path):
     assert counts == list(range(1, len(counts) + 1)), "run `make notebooks` to store it afresh"
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
-            if out["output_type"] == "error":
-                assert "NBVAL_RAISES_EXCEPTION" in "".join(cell["source"]), cell["source"]
+            if out["output_type"] == "error":   # only where the lesson fails on purpose
+                assert ("raises-exception" in cell["metadata"].get("tags", [])
+                        or "NBVAL_RAISES_EXCEPTION" in "".join(cell["source"])), cell["source"]
     assert path.stat().st_size < 1_000_000
     text = json.dumps(nb["cells"][0]["source"]).lower()
     assert "goals" in text and "prerequisite" in text

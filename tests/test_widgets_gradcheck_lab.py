@@ -3,17 +3,12 @@
 import matplotlib
 import numpy as np
 import pytest
+from checking import assert_explains_a_crash, not_done, outcome
 from test_widgets_blit import full_draw, pixels
 
 from mlp_core import MLP, relative_error
 from mlp_core.bugs import BUGS, BuggyMLP, bug_batch
-from mlp_core.checks import attempt
-from mlp_core.checks_training import (
-    check_gradcheck_layer,
-    check_relative_error,
-    gradcheck_answers,
-    relative_error_answers,
-)
+from mlp_core.checks_training import check_gradcheck_layer, check_relative_error
 from mlp_core.widgets.gradcheck_lab import (
     ARCHITECTURES,
     BugMenu,
@@ -253,28 +248,28 @@ def right_relative_error(g, g_ref):
 
 
 @pytest.mark.parametrize("fn, expected", [
-    (right_relative_error, "✓ relative_error is right"),
+    (right_relative_error, "✓ my_relative_error is right"),
     (lambda g, r: np.linalg.norm(g - r), "absolute error"),
     (lambda g, r: np.linalg.norm(g - r) / np.linalg.norm(r), "dividing by ||g_ref|| alone"),
     (lambda g, r: np.linalg.norm(g - r) / max(np.linalg.norm(g), np.linalg.norm(r)),
      "return 0 instead of dividing 0 by 0"),
     (lambda g, r: np.linalg.norm(g - r) / (np.linalg.norm(g) + np.linalg.norm(r)), "not the sum"),
     (lambda g, r: None, "return statement"),
-    (lambda g, r: {}["oops"], "raised KeyError"),
+    (lambda g, r: {}["oops"], "✗ your my_relative_error raised KeyError: 'oops'"),
 ])
-def test_check_relative_error(capsys, fn, expected):
-    ok = check_relative_error(attempt(relative_error_answers, fn))
-    out = capsys.readouterr().out
-    assert expected in out and out.count("\n") == 1
-    assert ok == expected.startswith("✓")
+def test_check_relative_error(fn, expected):
+    ok, out = outcome(check_relative_error, fn)
+    assert expected in out and out.count("\n") == 1, out
+    assert ok is expected.startswith("✓")
 
 
-def test_check_relative_error_not_done(capsys):
-    def unfinished(g, g_ref):
-        raise NotImplementedError()
+def test_check_relative_error_not_done():
+    ok, out = outcome(check_relative_error, not_done)
+    assert ok is False and "not done yet" in out and out.count("\n") == 1
 
-    assert not check_relative_error(attempt(relative_error_answers, unfinished))
-    assert "not done yet" in capsys.readouterr().out
+
+def test_check_relative_error_explains_a_crash():
+    assert_explains_a_crash(check_relative_error, name="my_relative_error")
 
 
 def make_gradcheck(mistake=None):
@@ -315,8 +310,11 @@ def make_gradcheck(mistake=None):
     ("no_restore", "changed the weights"),
     ("constant", "misses a planted bug"),
 ])
-def test_check_gradcheck_layer(capsys, mistake, expected):
-    ok = check_gradcheck_layer(attempt(gradcheck_answers, make_gradcheck(mistake)))
-    out = capsys.readouterr().out
-    assert expected in out and out.count("\n") == 1
-    assert ok == (mistake is None)
+def test_check_gradcheck_layer(mistake, expected):
+    ok, out = outcome(check_gradcheck_layer, make_gradcheck(mistake))
+    assert expected in out and out.count("\n") == 1, out
+    assert ok is (mistake is None)
+
+
+def test_check_gradcheck_layer_explains_a_crash():
+    assert_explains_a_crash(check_gradcheck_layer, name="gradcheck_layer")

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from checking import assert_explains_a_crash, not_done, outcome, returning
 from PIL import Image
 
 from mlp_core import train
@@ -532,40 +533,47 @@ def test_play_without_an_event_loop_says_to_use_step(pg):
 
 # ----- the lesson's checks --------------------------------------------------------------------
 
-def test_check_test_accuracy(pg, capsys):
+def test_check_test_accuracy(pg):
     pg.step(30)
-    assert check_test_accuracy(pg.experiment, 0.95)
-    assert capsys.readouterr().out.startswith("✓ test accuracy ")
-    assert not check_test_accuracy(Experiment(), 0.95)
-    assert "train longer" in capsys.readouterr().out
+    ok, out = outcome(check_test_accuracy, pg.experiment, 0.95)
+    assert ok is True and out.startswith("✓ test accuracy ")
+    ok, out = outcome(check_test_accuracy, Experiment(), 0.95)
+    assert ok is False and out.startswith("✗ ") and "train longer" in out
 
 
-def test_check_spiral_not_done_and_bad_answers(capsys):
-    assert not check_spiral(None)
-    assert "not done yet" in capsys.readouterr().out
-    assert not check_spiral([8, 8])
-    assert "return a dict" in capsys.readouterr().out
-    assert not check_spiral({"noise": 0.0})
-    assert "leave the data as it is (noise)" in capsys.readouterr().out
-    assert not check_spiral({"neuron": 8})
-    assert "unknown setting(s) neuron" in capsys.readouterr().out
-    assert not check_spiral({"lr": 0.5})
-    assert "lr = 0.5 is not a playground setting" in capsys.readouterr().out
+def spiral(settings):
+    """(ok, printed) of check_spiral for a learner's spiral_settings() returning settings."""
+    return outcome(check_spiral, returning(settings))
 
 
-def test_check_spiral_hints(capsys):
-    assert not check_spiral({})                          # the default 2 × 4 tanh network
-    assert "does not even separate the training points" in capsys.readouterr().out
-    assert not check_spiral({"lr": 10.0})
-    assert "training diverged" in capsys.readouterr().out
-    assert not check_spiral({"neurons": 8, "activation": "relu", "lr": 0.3, "batch_size": 5,
-                             "l2": 0.001})
-    assert "fits the training points but not the test points" in capsys.readouterr().out
+def test_check_spiral_not_done_and_bad_answers():
+    ok, out = outcome(check_spiral, not_done)
+    assert ok is False and "not done yet" in out
+    for settings, words in ((None, "return a dict"), ([8, 8], "return a dict"),
+                            ({"noise": 0.0}, "leave the data as it is (noise)"),
+                            ({"neuron": 8}, "unknown setting(s) neuron"),
+                            ({"lr": 0.5}, "lr = 0.5 is not a playground setting")):
+        ok, out = spiral(settings)
+        assert ok is False and out.startswith("✗ spiral_settings: ") and words in out, out
 
 
-def test_check_spiral_accepts_a_solution(capsys):
+def test_check_spiral_explains_a_crash():
+    assert_explains_a_crash(check_spiral, name="spiral_settings")
+
+
+def test_check_spiral_hints():
+    ok, out = spiral({})                                 # the default 2 × 4 tanh network
+    assert ok is False and "does not even separate the training points" in out
+    ok, out = spiral({"lr": 10.0})
+    assert ok is False and "training diverged" in out
+    ok, out = spiral({"neurons": 8, "activation": "relu", "lr": 0.3, "batch_size": 5,
+                      "l2": 0.001})
+    assert ok is False and "fits the training points but not the test points" in out
+
+
+def test_check_spiral_accepts_a_solution():
     solution = {"hidden_layers": 3, "neurons": 8, "activation": "relu", "lr": 0.3, "batch_size": 15}
-    assert check_spiral(solution)
-    out = capsys.readouterr().out
+    ok, out = spiral(solution)
+    assert ok is True
     assert out.startswith("✓ the spiral is separated") and "sizes [2, 8, 8, 8, 1]" in out
     assert spiral_result(solution).accuracy() >= 0.9

@@ -4,17 +4,16 @@ training-loop exercise against mlp_core.train."""
 import matplotlib
 import numpy as np
 import pytest
+from checking import assert_explains_a_crash, outcome
 from matplotlib.figure import Figure
 from test_widgets_blit import pixels
 from test_widgets_gradcheck_lab import assert_full_picture
 
 from mlp_core import MLP, TrainingDiverged, train
-from mlp_core.checks import attempt
 from mlp_core.checks_training import (
     LOOP_SETTINGS,
     MISTAKES,
     check_training_loop,
-    loop_answers,
     loop_data,
     loop_net,
     mistaken_loop,
@@ -253,22 +252,26 @@ def make_loop(mistake=None):
     ("unweighted", "weight each cost by its batch size"),
     ("no_validation", "history.val_loss should hold one number per epoch"),
 ])
-def test_check_training_loop_names_the_mistake(capsys, mistake, expected):
-    ok = check_training_loop(attempt(loop_answers, make_loop(mistake)))
-    out = capsys.readouterr().out
-    assert expected in out and out.count("\n") == 1
-    assert ok == (mistake is None)
+def test_check_training_loop_names_the_mistake(mistake, expected):
+    ok, out = outcome(check_training_loop, make_loop(mistake))
+    assert expected in out and out.count("\n") == 1, out
+    assert ok is (mistake is None)
 
 
-def test_check_training_loop_explains_an_error_and_a_missing_return(capsys):
+def test_check_training_loop_explains_an_error_and_a_missing_return():
     def crashes(net, X, y, **kwargs):
         return net.forward(X.T)
 
-    assert not check_training_loop(attempt(loop_answers, crashes))
-    assert "raised ValueError" in capsys.readouterr().out
+    ok, out = outcome(check_training_loop, crashes)
+    assert ok is False and out.startswith("✗ your train_loop raised ValueError") and \
+        out.count("\n") == 1, out
 
     def forgets_return(net, X, y, **kwargs):
         make_loop()(net, X, y, **kwargs)
 
-    assert not check_training_loop(attempt(loop_answers, forgets_return))
-    assert "history.loss should hold one number per epoch" in capsys.readouterr().out
+    ok, out = outcome(check_training_loop, forgets_return)
+    assert ok is False and "history.loss should hold one number per epoch" in out
+
+
+def test_check_training_loop_explains_a_crash():
+    assert_explains_a_crash(check_training_loop, name="train_loop")
