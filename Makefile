@@ -10,7 +10,7 @@ STUDENT  := student
 # make lab LAB_ARGS="--no-browser --port 8899"
 LAB_ARGS ?=
 LAB      = $(BIN)/jupyter lab --allow-root --ServerApp.root_dir=.
-# A lesson is notebooks/NN_topic.ipynb: the rule of mlp_core.student.LESSON_RE, so a kept
+# A lesson is notebooks/NN_topic.ipynb: the rule of mlp_core.tools.student.LESSON_RE, so a kept
 # NN_topic.new.ipynb is not one.
 LESSON_RE := ^[0-9][0-9]_[A-Za-z0-9_]+\.ipynb$$
 LESSONS  := $(addprefix notebooks/,$(sort $(shell ls notebooks 2>/dev/null | grep -E '$(LESSON_RE)')))
@@ -75,23 +75,23 @@ notebooks: setup
 
 # Student versions of the lessons in $(STUDENT)/ (a learner's changed file is never overwritten).
 student: setup
-	$(BIN)/python -m mlp_core.student --dest $(STUDENT)
+	$(BIN)/python -m mlp_core.tools.student --dest $(STUDENT)
 
 # Hand out exactly the student lessons into DIR (e.g. a clone of the student repository), or only
 # some: ONLY="00_welcome 01_neuron". A file changed in DIR since it was handed out stops it;
 # FORCE=1 replaces such a file after moving it to DIR/.backup/.
 handout: setup
 	@test -n "$(DIR)" || { echo 'usage: make handout DIR=folder [ONLY="00_welcome ..."] [FORCE=1]'; exit 2; }
-	$(BIN)/python -m mlp_core.student --handout '$(DIR)' $(if $(filter 1 yes true,$(FORCE)),--force) $(ONLY)
+	$(BIN)/python -m mlp_core.tools.student --handout '$(DIR)' $(if $(filter 1 yes true,$(FORCE)),--force) $(ONLY)
 
 # A static site of the stored lessons in _site/: the student edition (no solutions), equations
 # typeset offline by the MathJax it bundles.
 html: setup
-	$(BIN)/python -m mlp_core.site
+	$(BIN)/python -m mlp_core.tools.site
 
 # The same with the solutions shown and the instructor notebooks to download (not to publish).
 html-instructor: setup
-	$(BIN)/python -m mlp_core.site --instructor --out _site-instructor
+	$(BIN)/python -m mlp_core.tools.site --instructor --out _site-instructor
 
 # Benchmarks: tables and chart in benchmarks/results/ (PyTorch optional: pip install -e '.[bench]').
 # OpenBLAS's core-type override is dropped for this command only, to measure the kernel a user gets.

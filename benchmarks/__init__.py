@@ -17,8 +17,8 @@ Modules, one job each:
 - ``throughput``: races them, alternating, and summarises samples/s and GFLOP/s;
 - ``memory``: the memory ``train`` holds beyond the data set (tracemalloc);
 - ``lessons``: each ``notebooks/NN_*.ipynb`` executed in a fresh kernel;
-- ``widgets``: every ``FigureWidget`` subclass in ``mlp_core/widgets``, driven through a small
-  protocol (see that module) and timed per interaction;
+- ``widgets``: every ``FigureWidget`` subclass in ``mlp_core/course/widgets``, driven through a
+  small protocol (see that module) and timed per interaction;
 - ``report``: the markdown tables, the targets met or not, and the chart;
 - ``run``: the command line that ties them together.
 """

@@ -12,12 +12,12 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from mlp_core.student import find_lessons
+from mlp_core.tools.student import find_lessons
 
 
 def discover_lessons(notebooks="notebooks"):
     """The lesson notebooks ``NN_topic.ipynb`` in the folder ``notebooks``, in teaching order
-    (``mlp_core.student.find_lessons``: a kept ``.new`` copy is not one)."""
+    (``mlp_core.tools.student.find_lessons``: a kept ``.new`` copy is not one)."""
     return find_lessons(notebooks)
 
 

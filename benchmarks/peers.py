@@ -45,18 +45,24 @@ def product_flops(sizes):
 
 
 # ----- mlp_core -------------------------------------------------------------------------------
-def make_mlp_core(sizes, batch_size, X, y, lr, seed=0, epochs=1):
+def make_mlp_core(sizes, batch_size, X, y, lr, seed=0, epochs=1, fused=True):
     """One ``mlp_core.train`` call per run (its checks of X and y included, once a call)."""
     net = MLP(sizes, seed=seed)
     shuffles = itertools.count(seed)
 
     def run():
         train(net, X, y, epochs=epochs, batch_size=batch_size, lr=lr, seed=next(shuffles),
-              progress=False)
+              progress=False, fused=fused)
         return epochs * len(X)
 
     run.model = net
     return run
+
+
+def make_mlp_core_plain(sizes, batch_size, X, y, lr, seed=0, epochs=1):
+    """``mlp_core.train(fused=False)``: lesson 07's loop of forward, backward and step, to show
+    beside the default what the fused step buys."""
+    return make_mlp_core(sizes, batch_size, X, y, lr, seed, epochs, fused=False)
 
 
 # ----- the post -------------------------------------------------------------------------------

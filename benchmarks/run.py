@@ -48,7 +48,7 @@ def parse_args(argv=None):
     p.add_argument("--memory-network", type=lambda s: _networks(s)[0], default=(784, 100, 10))
     p.add_argument("--notebooks", default="notebooks", help="folder of the NN_*.ipynb lessons")
     p.add_argument("--lesson-repeats", type=int, default=3)
-    p.add_argument("--widgets", default="mlp_core.widgets", help="package of the widgets")
+    p.add_argument("--widgets", default="mlp_core.course.widgets", help="package of the widgets")
     p.add_argument("--widget-repeats", type=int, default=20)
     p.add_argument("--skip", type=lambda s: s.split(","), default=[],
                    help="parts to leave out: " + ", ".join(PARTS))

@@ -50,6 +50,7 @@ class Implementation:
 
 IMPLEMENTATIONS = (
     Implementation("mlp_core", "mlp_core.train", peers.make_mlp_core),
+    Implementation("mlp_core_plain", "mlp_core.train(fused=False)", peers.make_mlp_core_plain),
     Implementation("post", "the post, per sample", peers.make_post, share=1 / 8),
     Implementation("post_scipy", "the post as published (scipy σ)", peers.make_post_scipy,
                    share=1 / 64, batches=(10,)),

@@ -1,7 +1,7 @@
 """Each widget's redraw time: one interaction (the callback plus drawing the figure), median of 20.
 
 Widgets are found when the benchmark runs: every ``FigureWidget`` subclass defined in a module of
-``mlp_core.widgets``. Each is driven through this small protocol; a widget may define either
+``mlp_core.course.widgets``. Each is driven through this small protocol; a widget may define either
 method to say how it is used, and the defaults cover the usual cases.
 
 ``bench_example()`` (a classmethod) returns a widget as a lesson would show it. Default:
@@ -33,7 +33,7 @@ import time
 
 import ipywidgets as widgets
 
-from mlp_core.widgets.base import FigureWidget
+from mlp_core.course.widgets.base import FigureWidget
 
 SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider,
            widgets.SelectionSlider)
@@ -47,7 +47,7 @@ def budget_ms(label):
     return STEP_BUDGET_MS if label.startswith("step") else BUDGET_MS
 
 
-def discover_widgets(package="mlp_core.widgets"):
+def discover_widgets(package="mlp_core.course.widgets"):
     """Every ``FigureWidget`` subclass defined in a module of ``package``, in module order.
 
     Returns (classes, failures): classes as ``(module, class)`` pairs, failures as
@@ -254,7 +254,7 @@ def time_action(widget, action, repeats=20, warmup=2):
     return times
 
 
-def time_widgets(package="mlp_core.widgets", repeats=20, log=print):
+def time_widgets(package="mlp_core.course.widgets", repeats=20, log=print):
     """Every widget of ``package``, every action. Returns one dict per (widget, action):
     ``widget``, ``action``, ``ms`` (the times) and ``budget_ms``; or ``error`` instead of
     ``ms`` when the widget could not be built or driven."""

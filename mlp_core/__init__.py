@@ -1,7 +1,9 @@
 """mlp_core: the engine of *Backprop from Scratch*.
 
 A multi-layer perceptron in numpy, vectorised over the batch, with back-propagation written as
-Nielsen's four equations, a training loop, gradient checking, and the data the lessons use.
+Nielsen's four equations in his index (``net.layers[l]`` is layer l, ``net.layers[0]`` the
+input), lesson 07's training loop, gradient checking, and the data the lessons use. What the
+lessons add lives in ``mlp_core.course``, the notebook tools in ``mlp_core.tools``.
 
 >>> from mlp_core import MLP, train
 >>> from mlp_core.datasets import make_moons
@@ -22,11 +24,11 @@ from mlp_core.activations import (
                                   tanh_prime,
 )
 from mlp_core.gradcheck import gradcheck, numerical_gradient, relative_error
-from mlp_core.network import MLP, Layer
+from mlp_core.network import MLP, InputLayer, Layer
 from mlp_core.train import History, TrainingDiverged, train
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"
 
-__all__ = ["MLP", "Layer", "train", "History", "TrainingDiverged", "gradcheck",
+__all__ = ["MLP", "InputLayer", "Layer", "train", "History", "TrainingDiverged", "gradcheck",
            "numerical_gradient", "relative_error", "datasets", "ACTIVATIONS", "sigmoid",
            "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime", "softmax"]

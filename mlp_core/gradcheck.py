@@ -25,15 +25,16 @@ def relative_error(g, g_ref):
 
 
 def _cost(net, X, Y):
-    net._forward(X)
-    out = net.layers[-1]
+    """The batch-mean cost of ``net`` on X (N, n_0), Y (N, n_L), both checked floats."""
+    net.forward(X)
+    out = net.layers[net.L]
     return net.loss_fn.cost(out.z, out.a, Y.T)
 
 
 def numerical_gradient(net, X, Y, layer, param="W", eps=1e-5, order=2):
-    """Centred finite differences of the batch-mean cost with respect to one layer's ``W``
-    (n_out, n_in) or ``b`` (n_out, 1). X: (N, n_0); Y: (N, n_L) or labels. Returns an array
-    shaped like the parameter. The parameter is restored exactly afterwards.
+    """Centred finite differences of the batch-mean cost with respect to ``W`` (n_l, n_{l-1})
+    or ``b`` (n_l, 1) of ``net.layers[layer]``, layer l = 1 .. L. X: (N, n_0); Y: (N, n_L) or
+    labels. Returns an array shaped like the parameter, which is restored exactly afterwards.
 
     order=2: (C(θ+ε) − C(θ−ε)) / 2ε, error O(ε²). order=4: the five-point stencil
     (−C(θ+2ε) + 8C(θ+ε) − 8C(θ−ε) + C(θ−2ε)) / 12ε, error O(ε⁴), which allows a larger ε and
@@ -41,8 +42,9 @@ def numerical_gradient(net, X, Y, layer, param="W", eps=1e-5, order=2):
     X = check_X(X, net.sizes[0])
     Y = check_Y(Y, X.shape[0], net.sizes[-1], net.loss_name)
     check_positive(eps, "eps")
-    if not isinstance(layer, int) or not 0 <= layer < len(net.layers):
-        raise ValueError(f"layer must be an index 0 .. {len(net.layers) - 1}, got {layer!r}")
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= net.L:
+        hint = " (layer 0 is the input: it has no W or b)" if layer == 0 else ""
+        raise ValueError(f"layer must be an index 1 .. {net.L}, got {layer!r}{hint}")
     if param not in ("W", "b"):
         raise ValueError(f"param must be 'W' or 'b', got {param!r}")
     if order not in (2, 4):
@@ -68,18 +70,16 @@ def gradcheck(net, X, Y, eps=1e-5, order=2):
     """Compare ``backward`` with finite differences on every layer.
 
     X: (N, n_0); Y: (N, n_L) targets or N labels; eps, order: as for ``numerical_gradient``.
-    Returns a list with one dict per layer,
-    ``{"W": relative error of dW, "b": relative error of db}``. Afterwards the network holds
-    the analytic ``delta``, ``dW``, ``db`` of this batch, as after forward and backward.
+    Returns ``{l: {"W": relative error of dW, "b": relative error of db}}`` for the layers
+    l = 1 .. L. Afterwards the network holds the analytic ``delta``, ``dW``, ``db`` of this
+    batch, as after forward and backward.
     """
     X = check_X(X, net.sizes[0])
     Y = check_Y(Y, X.shape[0], net.sizes[-1], net.loss_name)
-    errors = []
-    for l in range(len(net.layers)):
-        numeric = {p: numerical_gradient(net, X, Y, l, p, eps, order) for p in ("W", "b")}
-        net._forward(X)
-        net._backward(X, Y)
-        layer = net.layers[l]
-        errors.append({"W": relative_error(layer.dW, numeric["W"]),
-                       "b": relative_error(layer.db, numeric["b"])})
-    return errors
+    numeric = {l: {p: numerical_gradient(net, X, Y, l, p, eps, order) for p in ("W", "b")}
+               for l in range(1, net.L + 1)}
+    net.forward(X)
+    net.backward(Y)
+    return {l: {"W": relative_error(net.layers[l].dW, numeric[l]["W"]),
+                "b": relative_error(net.layers[l].db, numeric[l]["b"])}
+            for l in range(1, net.L + 1)}

@@ -1,30 +1,32 @@
-"""The post's ``MLP``, done right: vectorised over the batch, in one convention of shapes.
+"""The post's ``MLP``, done right: vectorised over the batch, with one index for the equations
+and the code.
 
 For sizes ``[n_0, n_1, ..., n_L]`` (the post's ``neurons_per_layer``) and a batch of N samples,
-layer l (l = 0 .. L-1, the post's indexing) holds
+``net.layers[l]`` is layer l of Nielsen's equations. ``net.layers[0]`` is the input layer: it has
+no weights, and after ``forward(X)`` its ``a`` is Xᵀ (n_0, N). Each layer l = 1 .. L holds
 
-    W      (n_out, n_in)   the post's W: row j holds the weights into neuron j
-    b      (n_out, 1)      a column, so ``z = W a + b`` broadcasts over the batch
-    z, a   (n_out, N)      one sample per column
-    delta  (n_out, N)      the error ∂C/∂z of each sample
+    W      (n_l, n_{l-1})  row j holds the weights into neuron j (the post's (n_out, n_in))
+    b      (n_l, 1)        a column, so ``z = W a + b`` broadcasts over the batch
+    z, a   (n_l, N)        one sample per column
+    delta  (n_l, N)        the error ∂C/∂z of each sample
     dW, db like W, b       gradients of the batch-mean cost
 
 Inputs and outputs face the user as rows: ``forward(X)`` takes X of shape (N, n_0) and returns
-Y_hat of shape (N, n_L). Back-propagation follows Nielsen's four equations (BP1-BP4).
+Y_hat of shape (N, n_L). ``backward`` is Nielsen's four equations (BP1-BP4), for l = L .. 1.
 """
 
 import json
 import zipfile
 
 import numpy as np
-from scipy.linalg.blas import daxpy
 
 from mlp_core.activations import get_activation
 from mlp_core.losses import Loss
 from mlp_core.validate import as_float_array, check_positive, check_sizes, check_X, check_Y
 
 INITS = ("small", "normal", "xavier", "he")
-_FORMAT = "mlp_core.MLP/1"
+_FORMAT = "mlp_core.MLP/2"        # arrays W1, b1, ..., WL, bL: the one index
+_FORMAT_1 = "mlp_core.MLP/1"      # W0, b0, ..., W{L-1}, b{L-1}: still read
 
 
 def init_weights(n_in, n_out, init, rng):
@@ -50,9 +52,24 @@ def init_weights(n_in, n_out, init, rng):
     return W, b
 
 
+class InputLayer:
+    """Layer 0, the input: n_0 neurons whose activations are the samples. After a forward
+    pass ``a`` is Xᵀ (n_0, N). It has no ``W``, ``b``, ``z`` or ``delta``: nothing to learn."""
+
+    index = 0
+
+    def __init__(self, n):
+        self.n_out = n
+        self.a = None
+
+    def __repr__(self):
+        return f"Layer 0: input, a ({self.n_out}, N)"
+
+
 class Layer:
-    """One layer of the network: the parameters ``W`` (n_out, n_in) and ``b`` (n_out, 1), and
-    after a forward and backward pass ``z``, ``a``, ``delta`` (n_out, N) and ``dW``, ``db``.
+    """Layer l ≥ 1 of the network: the parameters ``W`` (n_l, n_{l-1}) and ``b`` (n_l, 1),
+    in the post's words (n_out, n_in) and (n_out, 1), and after a forward and backward pass
+    ``z``, ``a``, ``delta`` (n_l, N) and ``dW``, ``db``.
 
     Assigning ``W`` or ``b`` checks the shape, so a row ``b`` of shape (1, n_out), the post's
     choice, is refused instead of broadcasting into a wrong ``z``.
@@ -85,7 +102,8 @@ class Layer:
 
     @property
     def W(self):
-        """Weights, shape (n_out, n_in): ``W[j, k]`` connects input k to neuron j."""
+        """Weights, shape (n_out, n_in) = (n_l, n_{l-1}): ``W[j, k]`` connects neuron k of
+        layer l-1 to neuron j of layer l."""
         return self._W
 
     @W.setter
@@ -94,7 +112,7 @@ class Layer:
 
     @property
     def b(self):
-        """Biases, a column of shape (n_out, 1)."""
+        """Biases, a column of shape (n_out, 1) = (n_l, 1)."""
         return self._b
 
     @b.setter
@@ -109,13 +127,16 @@ class Layer:
 class MLP:
     """A multi-layer perceptron trained by back-propagation.
 
-    sizes: the post's ``neurons_per_layer``, e.g. [2, 3, 1] or [64, 30, 10].
+    sizes: the post's ``neurons_per_layer`` [n_0, ..., n_L], e.g. [2, 3, 1] or [64, 30, 10].
     activation: hidden-layer activation ("sigmoid", "tanh", "relu", "identity").
     output_activation: the output layer's ("sigmoid", "tanh", "relu", "identity", "softmax");
         None means the same as ``activation``.
     loss: "mse" (Nielsen's quadratic cost) or "cross_entropy" (sigmoid or softmax output).
     init: "small" (the post's 0.1·randn), "normal", "xavier" or "he".
     seed: seeds the initial weights; the same seed gives the same network.
+
+    ``net.layers[l]`` is layer l of the equations: ``layers[0]`` the input, ``layers[L]`` the
+    output, ``L = net.L = len(sizes) - 1``.
     """
 
     def __init__(self, sizes, activation="sigmoid", output_activation=None, loss="mse",
@@ -133,112 +154,100 @@ class MLP:
             raise ValueError(f"unknown init {init!r}: choose one of {', '.join(INITS)}")
         self.activation, self.output_activation = hidden.name, output.name
         self.loss_name, self.init, self.seed = loss, init, seed
+        self.L = len(self.sizes) - 1
         rng = np.random.default_rng(seed)
-        self.layers = []
-        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-            act = output if i == len(self.sizes) - 2 else hidden
-            W, b = init_weights(n_in, n_out, init, rng)
-            self.layers.append(Layer(i, n_in, n_out, W, b, act))
-        self._cache = None
+        self.layers = [InputLayer(self.sizes[0])]
+        for l in range(1, self.L + 1):
+            W, b = init_weights(self.sizes[l - 1], self.sizes[l], init, rng)
+            act = output if l == self.L else hidden
+            self.layers.append(Layer(l, self.sizes[l - 1], self.sizes[l], W, b, act))
+        self._versions_seen = None
 
     # ----- the forward pass -------------------------------------------------------------
     def forward(self, X):
-        """Forward pass. X: (N, n_0), or one sample (n_0,). Returns Y_hat (N, n_L).
+        """Forward pass. X: (N, n_0), or one sample (n_0,). Returns Y_hat = a[L]ᵀ (N, n_L).
 
-        Caches ``z`` and ``a`` (n_out, N) on every layer for ``backward``.
+        Stores ``a`` (n_0, N) on layer 0, and ``z`` and ``a`` (n_l, N) on every layer l ≥ 1,
+        for ``backward``.
         """
-        return self._forward(check_X(X, self.sizes[0]))
-
-    def _forward(self, X):
-        """``forward`` without input checks, for the training loop. X: float (N, n_0)."""
-        a = X.T
-        for layer in self.layers:
-            z = layer.W @ a
-            z += layer.b
-            a = layer.activation.f(z)
-            layer.z, layer.a = z, a
-        self._cache = (X, self._versions())
-        return a.T
+        X = check_X(X, self.sizes[0])
+        self.layers[0].a = X.T
+        for l in range(1, self.L + 1):
+            layer = self.layers[l]
+            layer.z = layer.W @ self.layers[l - 1].a + layer.b
+            layer.a = layer.activation.f(layer.z)
+        self._versions_seen = self._versions()
+        return self.layers[self.L].a.T
 
     def _versions(self):
-        return tuple(layer.version for layer in self.layers)
+        return tuple(layer.version for layer in self.layers[1:])
 
     # ----- the backward pass ------------------------------------------------------------
     def backward(self, Y):
-        """Back-propagation for the batch of the last ``forward``.
+        """Back-propagation for the batch of the last ``forward``, Nielsen's four equations.
 
-        Y: targets (N, n_L), or N integer class labels. Fills ``delta`` (n_out, N), ``dW``
-        and ``db`` (the batch-mean gradients) on every layer by BP1-BP4. Returns the cost.
+        Y: targets (N, n_L), or N integer class labels. Fills ``delta`` (n_l, N), ``dW``
+        and ``db`` (the batch-mean gradients) on every layer l = L .. 1. Returns the cost.
         """
-        if self._cache is None:
+        if self._versions_seen is None:
             raise ValueError("backward needs a forward pass first: call net.forward(X)")
-        X, versions = self._cache
-        if versions != self._versions():
+        if self._versions_seen != self._versions():
             raise ValueError(
                 "the weights changed since the last forward pass (step or a new W or b), so "
                 "the cached z and a are stale: call net.forward(X) again before backward"
             )
-        N = X.shape[0]
-        Y = check_Y(Y, N, self.sizes[-1], self.loss_name)
-        return self._backward(X, Y)
-
-    def _backward(self, X, Y):
-        """``backward`` without checks. X: (N, n_0) of the last forward; Y: float (N, n_L)."""
-        N = X.shape[0]
-        out = self.layers[-1]
-        Yt = Y.T
-        cost = self.loss_fn.cost(out.z, out.a, Yt)
-        delta = self.loss_fn.delta(out.z, out.a, Yt)                          # BP1
-        for l in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[l]
-            a_prev = self.layers[l - 1].a if l > 0 else X.T
-            layer.delta = delta
-            layer.db = delta.sum(axis=1, keepdims=True) / N                   # BP3
-            layer.dW = (delta / N) @ a_prev.T                                 # BP4
-            # (dividing the small delta, not the large dW, saves a pass over dW)
-            if l > 0:
-                prev = self.layers[l - 1]
-                delta = prev.activation.backprop(prev.z, prev.a, layer.W.T @ delta)  # BP2
+        L, layers = self.L, self.layers
+        N = layers[0].a.shape[1]
+        y = check_Y(Y, N, self.sizes[-1], self.loss_name).T             # (n_L, N)
+        out = layers[L]
+        cost = self.loss_fn.cost(out.z, out.a, y)
+        out.delta = self.loss_fn.delta(out.z, out.a, y)                        # BP1
+        for l in range(L - 1, 0, -1):
+            layer, above = layers[l], layers[l + 1]
+            layer.delta = layer.activation.backprop(layer.z, layer.a,
+                                                    above.W.T @ above.delta)   # BP2
+        for l in range(L, 0, -1):
+            layer = layers[l]
+            layer.db = layer.delta.mean(axis=1, keepdims=True)                 # BP3
+            layer.dW = layer.delta @ layers[l - 1].a.T / N                     # BP4
         return cost
 
-    def step(self, lr):
-        """One gradient-descent update of every layer: W -= lr·dW, b -= lr·db (in place)."""
+    def step(self, lr, weight_decay=0.0):
+        """One gradient-descent update of every layer l = 1 .. L, in place:
+        W ← W − lr·(dW + λ·W) and b ← b − lr·db, with λ = ``weight_decay`` (L2, default 0).
+        Raises ValueError, naming the layer, if a gradient does not fit its parameter or a
+        weight becomes NaN or infinite."""
         check_positive(lr, "lr (the learning rate)")
-        if any(layer.dW is None for layer in self.layers):
+        if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
+            raise ValueError(f"weight_decay must be a number ≥ 0, got {weight_decay!r}")
+        layers = self.layers[1:]
+        if any(layer.dW is None for layer in layers):
             raise ValueError("step needs gradients: call net.forward(X) and net.backward(Y) first")
-        for layer in self.layers:      # a gradient set by hand must fit its parameter
+        for layer in layers:           # a gradient set by hand must fit its parameter
             for name, grad, shape, what in (("dW", layer.dW, layer.W.shape, "(n_out, n_in)"),
                                             ("db", layer.db, layer.b.shape, "(n_out, 1)")):
                 if np.shape(grad) != shape:
                     raise ValueError(f"layer {layer.index}: {name} must have shape {what} = "
                                      f"{shape} to update {name[1:]}, got {np.shape(grad)}")
-        self._step(lr)
-        for layer in self.layers:      # report a NaN or infinite weight now, as assigning W does
+        for layer in layers:
+            # In place, past the W and b setters (they would copy W on every mini-batch)
+            if weight_decay:
+                layer._W -= lr * (layer.dW + weight_decay * layer._W)
+            else:
+                layer._W -= lr * layer.dW
+            layer._b -= lr * layer.db
+            layer.version += 1
+        for layer in layers:           # report a NaN or infinite weight now, as assigning W does
             as_float_array(layer.W, f"layer {layer.index}: W")
             as_float_array(layer.b, f"layer {layer.index}: b")
-
-    def _step(self, lr, weight_decay=0.0):
-        """``step`` without checks; ``weight_decay`` λ adds λ·W to dW (L2 regularisation)."""
-        for layer in self.layers:
-            # Update the arrays in place, past the W and b setters: they would check every
-            # weight for NaN and copy W on every mini-batch (train checks the cost instead).
-            W, b = layer._W, layer._b
-            if weight_decay:
-                W *= 1.0 - lr * weight_decay
-            # W -= lr * dW in one pass and no temporary: BLAS's axpy, y ← y + α·x, on W's
-            # contiguous memory (W.ravel() is a view: the setter stores a C-ordered copy).
-            daxpy(np.asarray(layer.dW).ravel(), W.ravel(), a=-lr)
-            b -= lr * layer.db
-            layer.version += 1
 
     # ----- evaluation -------------------------------------------------------------------
     def loss(self, X, Y):
         """The batch-mean cost of the network on X (N, n_0) with targets Y (N, n_L) or labels."""
-        X = check_X(X, self.sizes[0])
-        Y = check_Y(Y, X.shape[0], self.sizes[-1], self.loss_name)
-        self._forward(X)
-        out = self.layers[-1]
-        return self.loss_fn.cost(out.z, out.a, Y.T)
+        N = self.forward(X).shape[0]
+        y = check_Y(Y, N, self.sizes[-1], self.loss_name).T                 # (n_L, N)
+        out = self.layers[self.L]
+        return self.loss_fn.cost(out.z, out.a, y)
 
     def predict(self, X):
         """Class indices (N,) for X (N, n_0): the argmax of each output row (ties go to the
@@ -256,8 +265,8 @@ class MLP:
 
     @property
     def n_params(self):
-        """The number of weights and biases: Σ_l n_out·n_in + n_out."""
-        return sum(layer.W.size + layer.b.size for layer in self.layers)
+        """The number of weights and biases: Σ_{l=1..L} n_l·n_{l-1} + n_l."""
+        return sum(layer.W.size + layer.b.size for layer in self.layers[1:])
 
     def __repr__(self):
         return (f"MLP({self.sizes}, activation={self.activation!r}, "
@@ -271,8 +280,8 @@ class MLP:
                   "output_activation": self.output_activation, "loss": self.loss_name,
                   "init": self.init}
         arrays = {"format": np.array(_FORMAT), "config": np.array(json.dumps(config))}
-        for i, layer in enumerate(self.layers):
-            arrays[f"W{i}"], arrays[f"b{i}"] = layer.W, layer.b
+        for layer in self.layers[1:]:
+            arrays[f"W{layer.index}"], arrays[f"b{layer.index}"] = layer.W, layer.b
         path = str(path)
         np.savez(path, **arrays)
         return path if path.endswith(".npz") else path + ".npz"
@@ -293,14 +302,17 @@ class MLP:
                 data = {k: f[k] for k in f.files}
         except ValueError as err:   # e.g. an object array, which would need unpickling
             raise ValueError(f"{path} is not a network saved by MLP.save ({err})") from None
-        if str(data.get("format", "")) != _FORMAT:
+        # version 1 (mlp_core 0.1) numbered the weight layers from 0, the post's way
+        shift = {_FORMAT: 0, _FORMAT_1: 1}.get(str(data.get("format", "")))
+        if shift is None:
             raise ValueError(f"{path} is not a network saved by MLP.save (no {_FORMAT} marker)")
         try:
             config = json.loads(str(data["config"]))
             net = cls(config["sizes"], config["activation"], config["output_activation"],
                       config["loss"], config["init"], seed=0)
-            for i, layer in enumerate(net.layers):
-                layer.W, layer.b = data[f"W{i}"], data[f"b{i}"]
+            for layer in net.layers[1:]:
+                l = layer.index - shift
+                layer.W, layer.b = data[f"W{l}"], data[f"b{l}"]
         except (KeyError, TypeError, json.JSONDecodeError) as err:
             raise ValueError(f"{path} is damaged: missing or unreadable {err}") from None
         return net

@@ -1,5 +1,5 @@
 """Helpers for the tests of the lesson checks, which take the learner's function, print one line
-and raise ``CheckFailed`` unless it is right (see ``mlp_core.checks``).
+and raise ``CheckFailed`` unless it is right (see ``mlp_core.course.checks``).
 
 Imported by the test files as ``from checking import outcome, returning`` (pytest puts tests/ on
 ``sys.path``)."""
@@ -9,7 +9,7 @@ import io
 
 import numpy as np
 
-from mlp_core.checks import CheckFailed
+from mlp_core.course.checks import CheckFailed
 
 #: What a check prints for a learner's function that adds a (3, 5) array to a (5, 3) one.
 BROADCAST = "raised ValueError: operands could not be broadcast"

@@ -100,28 +100,28 @@ def test_step_needs_gradients_and_a_positive_rate(net):
 def test_step_refuses_gradients_set_by_hand_in_the_wrong_shape(net):
     net.forward(np.zeros((5, 2)))
     net.backward(np.zeros((5, 2)))
-    W_before = [layer.W.copy() for layer in net.layers]
-    net.layers[1].dW = net.layers[1].dW[:, :2]           # too few entries: must not half-update
-    with pytest.raises(ValueError, match=r"layer 1: dW must have shape \(n_out, n_in\) = "
+    W_before = [layer.W.copy() for layer in net.layers[1:]]
+    net.layers[2].dW = net.layers[2].dW[:, :2]           # too few entries: must not half-update
+    with pytest.raises(ValueError, match=r"layer 2: dW must have shape \(n_out, n_in\) = "
                                          r"\(2, 3\) to update W, got \(2, 2\)"):
         net.step(0.1)
-    net.layers[1].dW = np.zeros((2, 3))
-    net.layers[0].db = np.zeros((3, 5))                  # the post's per-sample d_b on a batch
-    with pytest.raises(ValueError, match=r"layer 0: db must have shape \(n_out, 1\) = "
+    net.layers[2].dW = np.zeros((2, 3))
+    net.layers[1].db = np.zeros((3, 5))                  # the post's per-sample d_b on a batch
+    with pytest.raises(ValueError, match=r"layer 1: db must have shape \(n_out, 1\) = "
                                          r"\(3, 1\) to update b, got \(3, 5\)"):
         net.step(0.1)
-    assert all(np.array_equal(layer.W, W) for layer, W in zip(net.layers, W_before))
+    assert all(np.array_equal(layer.W, W) for layer, W in zip(net.layers[1:], W_before))
 
 
 def test_assigning_wrong_shapes_names_the_layer(net):
-    with pytest.raises(ValueError, match=r"layer 1: W must have shape \(n_out, n_in\) = \(2, 3\)"
+    with pytest.raises(ValueError, match=r"layer 2: W must have shape \(n_out, n_in\) = \(2, 3\)"
                                          r", got \(3, 2\). It looks transposed"):
-        net.layers[1].W = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"layer 0: b must have shape \(n_out, 1\) = \(3, 1\), "
+        net.layers[2].W = np.zeros((3, 2))
+    with pytest.raises(ValueError, match=r"layer 1: b must have shape \(n_out, 1\) = \(3, 1\), "
                                          r"got \(1, 3\). A row b \(the post's choice\)"):
-        net.layers[0].b = np.zeros((1, 3))
-    with pytest.raises(ValueError, match="layer 0: W contains 1 NaN"):
-        net.layers[0].W = [[np.nan, 0], [0, 0], [0, 0]]
+        net.layers[1].b = np.zeros((1, 3))
+    with pytest.raises(ValueError, match="layer 1: W contains 1 NaN"):
+        net.layers[1].W = [[np.nan, 0], [0, 0], [0, 0]]
 
 
 def test_train_arguments(net):
@@ -151,7 +151,7 @@ def test_a_learning_rate_too_large_stops_with_advice():
                                                r"try a smaller learning rate"):
         train(net, X, y, epochs=50, batch_size=10, lr=50.0, seed=0, progress=False)
     assert issubclass(TrainingDiverged, ValueError)
-    assert all(np.isfinite(layer.W).all() for layer in net.layers)   # the bad step not taken
+    assert all(np.isfinite(layer.W).all() for layer in net.layers[1:])   # the bad step not taken
 
 
 def test_gradcheck_and_datasets_check_their_input(net):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from mlp_core.student import find_lessons
+from mlp_core.tools.student import find_lessons
 
 REPO = Path(__file__).resolve().parent.parent
 

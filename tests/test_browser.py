@@ -35,7 +35,7 @@ STAND_IN = '''import ipywidgets as widgets
 import numpy as np
 from mlp_core import MLP, train
 from mlp_core.datasets import make_moons
-from mlp_core.widgets.base import FigureWidget, new_figure
+from mlp_core.course.widgets.base import FigureWidget, new_figure
 
 
 class Wave(FigureWidget):

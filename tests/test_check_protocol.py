@@ -8,13 +8,17 @@ import numpy as np
 import pytest
 from checking import BROADCAST, broadcasting, not_done, outcome, returning
 
-from mlp_core import (
-    checks_backprop,
-    checks_basics,
-    checks_digits,
-    checks_pitfalls,
-    checks_playground,
-    checks_training,
+from mlp_core.course.checks import (
+    cost,
+    digits,
+    forward,
+    four_equations,
+    gradient_checking,
+    neuron,
+    pitfalls,
+    playground,
+    shapes,
+    training_loop,
 )
 from mlp_core.network import MLP
 
@@ -28,28 +32,28 @@ Y = np.eye(2)[[0, 1, 0, 1, 0]]
 
 #: (check, the arguments after the learner's function, the name the learner gave it)
 CHECKS = [
-    (checks_basics.check_sigmoid, lambda: (np.linspace(-3, 3, 6).reshape(2, 3),), "my_sigmoid"),
-    (checks_basics.check_sigmoid_prime, lambda: (np.linspace(-3, 3, 6).reshape(2, 3),),
+    (neuron.check_sigmoid, lambda: (np.linspace(-3, 3, 6).reshape(2, 3),), "my_sigmoid"),
+    (neuron.check_sigmoid_prime, lambda: (np.linspace(-3, 3, 6).reshape(2, 3),),
      "my_sigmoid_prime"),
-    (checks_basics.check_shape_prediction, lambda: ([3, 4, 1], 4), "predict_shapes"),
-    (checks_basics.check_layer_forward, lambda: (np.ones((3, 2)), np.ones((3, 1)), X.T),
+    (shapes.check_shape_prediction, lambda: ([3, 4, 1], 4), "predict_shapes"),
+    (forward.check_layer_forward, lambda: (np.ones((3, 2)), np.ones((3, 1)), X.T),
      "layer_forward"),
-    (checks_basics.check_network_forward, lambda: (_net(), X), "network_forward"),
-    (checks_backprop.check_quadratic_cost, lambda: (Y * 0.5, Y), "quadratic_cost"),
-    (checks_backprop.check_accuracy, lambda: (Y * 0.5, Y), "accuracy"),
-    (checks_backprop.check_backward, lambda: (_net(), X, Y), "backward_pass"),
-    (checks_training.check_relative_error, lambda: (), "my_relative_error"),
-    (checks_training.check_gradcheck_layer, lambda: (), "gradcheck_layer"),
-    (checks_training.check_training_loop, lambda: (), "train_loop"),
-    (checks_digits.check_confusion_matrix,
+    (forward.check_network_forward, lambda: (_net(), X), "network_forward"),
+    (cost.check_quadratic_cost, lambda: (Y * 0.5, Y), "quadratic_cost"),
+    (cost.check_accuracy, lambda: (Y * 0.5, Y), "accuracy"),
+    (four_equations.check_backward, lambda: (_net(), X, Y), "backward_pass"),
+    (gradient_checking.check_relative_error, lambda: (), "my_relative_error"),
+    (gradient_checking.check_gradcheck_layer, lambda: (), "gradcheck_layer"),
+    (training_loop.check_training_loop, lambda: (), "train_loop"),
+    (digits.check_confusion_matrix,
      lambda: (np.array([0, 1, 2, 2]), np.array([0, 1, 1, 2]), 3), "confusion_matrix"),
-    (checks_digits.check_confident_mistakes,
+    (digits.check_confident_mistakes,
      lambda: (np.eye(3)[[0, 1, 2, 0]], np.array([1, 1, 2, 0]), 1), "most_confident_mistakes"),
-    (checks_digits.check_per_class_accuracy, lambda: (np.eye(3) * 4 + 1,),
+    (digits.check_per_class_accuracy, lambda: (np.eye(3) * 4 + 1,),
      "per_class_accuracy"),
-    (checks_pitfalls.check_layer_gradient_norms, lambda: (_net(), X, Y), "layer_gradient_norms"),
-    (checks_pitfalls.check_output_delta, lambda: (np.zeros((2, 5)), Y.T), "output_delta"),
-    (checks_playground.check_spiral, lambda: (), "spiral_settings"),
+    (pitfalls.check_layer_gradient_norms, lambda: (_net(), X, Y), "layer_gradient_norms"),
+    (pitfalls.check_output_delta, lambda: (np.zeros((2, 5)), Y.T), "output_delta"),
+    (playground.check_spiral, lambda: (), "spiral_settings"),
 ]
 IDS = [check.__name__ for check, _, _ in CHECKS]
 

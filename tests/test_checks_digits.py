@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from checking import assert_explains_a_crash, not_done, outcome, returning
 
-from mlp_core.checks_digits import (
+from mlp_core.course.checks.digits import (
     check_confident_mistakes,
     check_confusion_matrix,
     check_per_class_accuracy,
 )
-from mlp_core.digits_viz import confident_mistakes, confusion_counts
+from mlp_core.course.digits_viz import confident_mistakes, confusion_counts
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
-from mlp_core import digits_viz as dv
+from mlp_core.course import digits_viz as dv
 from mlp_core.train import History
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "08_digits.ipynb"

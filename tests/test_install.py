@@ -90,7 +90,8 @@ def install(tmp_path_factory):
 def test_the_wheel_holds_the_widgets_and_only_the_package(install):
     names = zipfile.ZipFile(install["wheel"]).namelist()
     assert install["wheel"].name.startswith("backprop_from_scratch-")
-    assert "mlp_core/widgets/__init__.py" in names and "mlp_core/widgets/playground.py" in names
+    assert "mlp_core/course/widgets/__init__.py" in names
+    assert "mlp_core/course/widgets/playground.py" in names and "mlp_core/tools/site.py" in names
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert tops == {"mlp_core"}, "no tests, benchmarks or notebooks in the wheel"
 
@@ -99,7 +100,7 @@ def test_the_fresh_venv_imports_the_installed_package(install):
     venv = install["venv"]
     assert "include-system-site-packages = false" in (venv / "pyvenv.cfg").read_text()
     out = run([venv / "bin" / "python", "-c",
-               "import mlp_core, mlp_core.widgets, mlp_core.widgets.playground; "
+               "import mlp_core, mlp_core.course.widgets, mlp_core.course.widgets.playground; "
                "print(mlp_core.__file__)"], cwd=install["tmp"], env=install["env"])
     where = Path(out.strip())
     assert where.is_relative_to(site_packages(venv)) and not where.is_relative_to(ROOT)

@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from processes import free_port, stop
 
-from mlp_core.student import find_lessons, student_version
+from mlp_core.tools.student import find_lessons, student_version
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
@@ -181,4 +181,4 @@ def test_make_lab_instructor_opens_the_lessons_with_solutions(tmp_path):
     (command,) = [line for line in done.stdout.splitlines() if " lab " in line]
     assert "--allow-root" in command and command.endswith("--port 8899")
     assert "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb" in command
-    assert "mlp_core.student" not in done.stdout
+    assert "mlp_core.tools.student" not in done.stdout

@@ -1,22 +1,20 @@
-"""The exercise checks of lessons 01-03 (mlp_core.checks_basics) and ``checks.call``, through
-which every check runs a learner's function. (The student versions of every lesson are run,
-blank, wrong and raising, by nbgrader in tests/test_nbgrader.py.)"""
+"""The exercise checks of lessons 01-03 (mlp_core.course.checks.neuron, .shapes, .forward) and
+``checks.call``, through which every check runs a learner's function. (The student versions of
+every lesson are run, blank, wrong and raising, by nbgrader in tests/test_nbgrader.py.)"""
 
 import numpy as np
 import pytest
 from checking import assert_explains_a_crash, not_done, returning
 from checking import outcome as run
 
-from mlp_core.checks import CheckFailed, call, exercise
-from mlp_core.checks_basics import (
+from mlp_core.course.checks import CheckFailed, call, exercise
+from mlp_core.course.checks.forward import (
     check_batch_columns,
     check_layer_forward,
     check_network_forward,
-    check_shape_prediction,
-    check_sigmoid,
-    check_sigmoid_prime,
-    engine_shapes,
 )
+from mlp_core.course.checks.neuron import check_sigmoid, check_sigmoid_prime
+from mlp_core.course.checks.shapes import check_shape_prediction, engine_shapes
 from mlp_core.network import MLP
 
 Z = np.array([[-1000.0, -30.0, -2.0], [-0.5, 0.0, 0.5], [2.0, 30.0, 1000.0]])
@@ -87,24 +85,28 @@ def test_check_sigmoid_prime(fn, ok, words):
 # ----- lesson 02 -----------------------------------------------------------------------------
 
 def right_shapes(sizes, N):
-    return [dict(shapes) for shapes in engine_shapes(sizes, N)]
+    return {l: dict(shapes) for l, shapes in engine_shapes(sizes, N).items()}
 
 
-def test_engine_shapes_follow_the_convention():
-    assert engine_shapes([64, 30, 10], 32)[0] == {
+def test_engine_shapes_follow_the_one_index():
+    shapes = engine_shapes([64, 30, 10], 32)
+    assert sorted(shapes) == [1, 2]
+    assert shapes[1] == {
         "W": (30, 64), "b": (30, 1), "z": (30, 32), "a": (30, 32), "delta": (30, 32),
         "dW": (30, 64), "db": (30, 1)}
+    assert shapes[2]["W"] == (10, 30)
 
 
 def test_check_shape_prediction_accepts_the_right_shapes_as_lists_too():
-    shapes = [{k: list(v) for k, v in layer.items()} for layer in right_shapes([4, 5, 3], 8)]
+    shapes = {l: {k: list(v) for k, v in layer.items()}
+              for l, layer in right_shapes([4, 5, 3], 8).items()}
     ok, text = run(check_shape_prediction, returning(shapes), [4, 5, 3], 8)
     assert ok and text == ("✓ predict_shapes([4, 5, 3], N=8): all 14 shapes match a real "
                            "forward and backward pass\n")
 
 
 @pytest.mark.parametrize("kind, wrong, words", [
-    ("W", (64, 30), "it looks transposed; W[l] is (n_out, n_in)"),
+    ("W", (64, 30), "it looks transposed; W[l] is (n_l, n_{l-1})"),
     ("b", (1, 30), "that is the post's row"),
     ("z", (32, 30), "inside, one sample per column"),
     ("delta", (30, 1), "delta[l] = ∂C/∂z[l] has the shape of z[l]"),
@@ -113,34 +115,43 @@ def test_check_shape_prediction_accepts_the_right_shapes_as_lists_too():
 ])
 def test_check_shape_prediction_explains_each_miss(kind, wrong, words):
     shapes = right_shapes([64, 30, 10], 32)
-    shapes[0][kind] = wrong
+    shapes[1][kind] = wrong
     ok, text = run(check_shape_prediction, returning(shapes), [64, 30, 10], 32)
     assert not ok
-    assert f"✗ {kind}, layer 0: you wrote {wrong}" in text and words in text
+    assert f"✗ {kind}, layer 1: you wrote {wrong}" in text and words in text
     assert text.endswith("13 of 14 shapes right\n")
 
 
 def test_check_shape_prediction_says_a_repeated_mistake_once():
     shapes = right_shapes([64, 30, 10], 32)
-    for layer in shapes:
+    for layer in shapes.values():
         layer["W"] = layer["W"][::-1]
     ok, text = run(check_shape_prediction, returning(shapes), [64, 30, 10], 32)
     assert not ok and text.splitlines() == [
-        "✗ W, layer 0: you wrote (64, 30), a real pass gives (30, 64); layer 1: you wrote "
-        "(30, 10), a real pass gives (10, 30) — it looks transposed; W[l] is (n_out, n_in): one "
-        "row per neuron of layer l, one column per input it reads",
+        "✗ W, layer 1: you wrote (64, 30), a real pass gives (30, 64); layer 2: you wrote "
+        "(30, 10), a real pass gives (10, 30) — it looks transposed; W[l] is (n_l, n_{l-1}): "
+        "one row per neuron of layer l, one column per input it reads",
         "✗ predict_shapes([64, 30, 10], N=32): 12 of 14 shapes right"]
 
 
 def test_check_shape_prediction_counts_layers_and_keys():
     sizes = [2, 3, 1]
-    per_size = right_shapes(sizes, 4) + [{}]
-    ok, text = run(check_shape_prediction, returning(per_size), sizes, 4)
-    assert not ok and "the input is not a layer" in text
+    with_input = {0: {"a": (2, 4)}, **right_shapes(sizes, 4)}
+    ok, text = run(check_shape_prediction, returning(with_input), sizes, 4)
+    assert not ok and "layer 0 is the input: it has only a[0] = X.T (n_0, N)" in text
+    shifted = dict(enumerate(right_shapes(sizes, 4).values()))
+    ok, text = run(check_shape_prediction, returning(shifted), sizes, 4)
+    assert not ok and "layer 0 is the input" in text
+    ok, text = run(check_shape_prediction, returning({1: right_shapes(sizes, 4)[1]}), sizes, 4)
+    assert not ok and "has 1 of the 2 layers: give its shapes for every l = 1 .. 2" \
+        in text
+    ok, text = run(check_shape_prediction, returning(list(right_shapes(sizes, 4).values())),
+                   sizes, 4)
+    assert not ok and "should return a dict keyed by layer, its shapes for each l = 1 .. 2" in text
     missing = right_shapes(sizes, 4)
-    del missing[1]["delta"]
+    del missing[2]["delta"]
     ok, text = run(check_shape_prediction, returning(missing), sizes, 4)
-    assert not ok and "✗ delta, layer 1: missing, a real pass gives (1, 4)" in text
+    assert not ok and "✗ delta, layer 2: missing, a real pass gives (1, 4)" in text
     ok, text = run(check_shape_prediction, not_done, sizes, 4)
     assert not ok and "not done yet" in text
 
@@ -179,16 +190,16 @@ def test_check_layer_forward_checks_a_only_once_z_is_right():
 
 def forward_rows(net, X, transpose_in=True, transpose_out=True, last_sigma=True):
     A = X.T if transpose_in else X
-    for i, layer in enumerate(net.layers):
+    for layer in net.layers[1:]:
         Z = layer.W @ A + layer.b
-        A = sig(Z) if last_sigma or i < len(net.layers) - 1 else Z
+        A = sig(Z) if last_sigma or layer.index < net.L else Z
     return A.T if transpose_out else A
 
 
 @pytest.mark.parametrize("kwargs, ok, words", [
     ({}, True, "✓ Y_hat is right"),
-    ({"transpose_in": False}, False, "start from A = X.T"),
-    ({"transpose_out": False}, False, "Y_hat = a[L-1].T"),
+    ({"transpose_in": False}, False, "start from A = X.T, the input layer's a[0]"),
+    ({"transpose_out": False}, False, "that is a[L] (n_L, N); Y_hat = a[L].T"),
     ({"last_sigma": False}, False, "the last layer needs its sigmoid too"),
 ])
 def test_check_network_forward(kwargs, ok, words):
@@ -200,9 +211,31 @@ def test_check_network_forward(kwargs, ok, words):
 
 def test_check_network_forward_points_a_broadcast_error_to_layer_forward():
     net = MLP([2, 3, 2], seed=0)
-    ok, text = run(check_network_forward, lambda n, x: n.layers[0].W @ x.T + n.layers[0].b.T,
+    ok, text = run(check_network_forward, lambda n, x: n.layers[1].W @ x.T + n.layers[1].b.T,
                    net, np.ones((5, 2)))
     assert not ok and "shapes (3,5) (1,3): a sum of mismatched shapes" in text
+
+
+def test_check_network_forward_says_layer_0_is_the_input():
+    def over_all_layers(net, X):
+        A = X.T
+        for layer in net.layers:
+            A = sig(layer.W @ A + layer.b)
+        return A.T
+
+    ok, text = run(check_network_forward, over_all_layers, MLP([2, 3, 2], seed=0),
+                   np.ones((5, 2)))
+    assert not ok and text.count("\n") == 1
+    assert "'InputLayer' object has no attribute 'W': net.layers[0] is the input layer" in text
+    assert "net.layers[1:], l = 1 .. L" in text
+
+
+def test_a_loop_past_the_output_layer_is_told_the_range_of_net_layers():
+    def one_too_far(net, X):
+        return net.layers[net.L + 1]
+
+    ok, text = run(check_network_forward, one_too_far, MLP([2, 3, 2], seed=0), np.ones((5, 2)))
+    assert not ok and "net.layers runs from 0 (the input) to L = net.L (the output)" in text
 
 
 def test_check_network_forward_not_done():

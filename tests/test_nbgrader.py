@@ -1,11 +1,11 @@
 """nbgrader itself grades the lessons, as a teacher following docs/teaching.md would.
 
-``python -m mlp_core.grading course`` lays out the course, ``nbgrader generate_assignment``
+``python -m mlp_core.tools.grading course`` lays out the course, ``nbgrader generate_assignment``
 releases every lesson with exercises, and ``nbgrader autograde`` grades, for each lesson, a
 blank hand-in, the instructor's answers, a hand-in whose every exercise raises a numpy shape
 error, and one hand-in per exercise with that exercise's typical mistake
-(``mlp_core.mistakes``) and the other answers right. Every check cell of every graded notebook
-is then read: no traceback anywhere, only the checks' one-line ``CheckFailed``.
+(``mlp_core.course.mistakes``) and the other answers right. Every check cell of every graded
+notebook is then read: no traceback anywhere, only the checks' one-line ``CheckFailed``.
 """
 
 import os
@@ -19,9 +19,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from mlp_core.grading import assignment_name, write_course
-from mlp_core.mistakes import EXERCISES, SHAPE_SLIP, exercises_of
-from mlp_core.student import find_lessons, student_version
+from mlp_core.course.mistakes import EXERCISES, SHAPE_SLIP, exercises_of
+from mlp_core.tools.grading import assignment_name, write_course
+from mlp_core.tools.student import find_lessons, student_version
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = [p for p in find_lessons(REPO / "notebooks") if exercises_of(p.stem)]

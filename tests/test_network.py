@@ -1,5 +1,6 @@
 """The MLP against numbers worked out here by plain loops, its shapes, saving and loading."""
 
+import json
 import math
 import warnings
 
@@ -14,10 +15,10 @@ from mlp_core.network import labels_from
 def tiny_net():
     """[2, 2, 1] sigmoid network with hand-picked weights."""
     net = MLP([2, 2, 1])
-    net.layers[0].W = [[0.1, -0.2], [0.4, 0.3]]
-    net.layers[0].b = [[0.05], [-0.1]]
-    net.layers[1].W = [[0.7, -0.5]]
-    net.layers[1].b = [[0.2]]
+    net.layers[1].W = [[0.1, -0.2], [0.4, 0.3]]
+    net.layers[1].b = [[0.05], [-0.1]]
+    net.layers[2].W = [[0.7, -0.5]]
+    net.layers[2].b = [[0.2]]
     return net
 
 
@@ -47,12 +48,12 @@ def test_forward_and_backward_match_a_plain_loop():
     ref = [loop_forward_backward(x, y[0]) for x, y in zip(X, Y)]
     np.testing.assert_allclose(Y_hat[:, 0], [r[0] for r in ref], rtol=1e-14)
     assert cost == pytest.approx(np.mean([r[1] for r in ref]), rel=1e-14)
-    np.testing.assert_allclose(net.layers[0].dW, np.mean([r[2] for r in ref], axis=0), rtol=1e-13)
-    np.testing.assert_allclose(net.layers[0].db[:, 0], np.mean([r[3] for r in ref], axis=0),
+    np.testing.assert_allclose(net.layers[1].dW, np.mean([r[2] for r in ref], axis=0), rtol=1e-13)
+    np.testing.assert_allclose(net.layers[1].db[:, 0], np.mean([r[3] for r in ref], axis=0),
                                rtol=1e-13)
-    np.testing.assert_allclose(net.layers[1].dW[0], np.mean([r[4] for r in ref], axis=0),
+    np.testing.assert_allclose(net.layers[2].dW[0], np.mean([r[4] for r in ref], axis=0),
                                rtol=1e-13)
-    assert net.layers[1].db[0, 0] == pytest.approx(np.mean([r[5] for r in ref]), rel=1e-13)
+    assert net.layers[2].db[0, 0] == pytest.approx(np.mean([r[5] for r in ref]), rel=1e-13)
     # by hand for x = (1, 2): z0 = (0.1 − 0.4 + 0.05, 0.4 + 0.6 − 0.1) = (−0.25, 0.9),
     # a0 = (0.437823, 0.710950), z1 = 0.7·0.437823 − 0.5·0.710950 + 0.2 = 0.151001
     assert Y_hat[0, 0] == pytest.approx(1 / (1 + math.exp(-0.151001)), abs=1e-6)
@@ -64,7 +65,7 @@ def test_shapes_follow_the_course_convention():
     X = np.zeros((7, 64))
     assert net.forward(X).shape == (7, 10)
     net.backward(np.zeros((7, 10)))
-    for layer, (n_in, n_out) in zip(net.layers, [(64, 30), (30, 10)]):
+    for layer, (n_in, n_out) in zip(net.layers[1:], [(64, 30), (30, 10)]):
         assert layer.W.shape == layer.dW.shape == (n_out, n_in)
         assert layer.b.shape == layer.db.shape == (n_out, 1)
         assert layer.z.shape == layer.a.shape == layer.delta.shape == (n_out, 7)
@@ -74,16 +75,16 @@ def test_shapes_follow_the_course_convention():
 
 def test_inits_and_seeds():
     a, b = MLP([5, 4, 3], seed=1), MLP([5, 4, 3], seed=1)
-    assert all(np.array_equal(x.W, y.W) for x, y in zip(a.layers, b.layers))
-    assert not np.array_equal(a.layers[0].W, MLP([5, 4, 3], seed=2).layers[0].W)
+    assert all(np.array_equal(x.W, y.W) for x, y in zip(a.layers[1:], b.layers[1:]))
+    assert not np.array_equal(a.layers[1].W, MLP([5, 4, 3], seed=2).layers[1].W)
     big = np.random.default_rng(0).standard_normal((400, 300))
-    stds = {init: MLP([400, 300], init=init, seed=0).layers[0].W.std()
+    stds = {init: MLP([400, 300], init=init, seed=0).layers[1].W.std()
             for init in ("small", "normal", "xavier", "he")}
     assert stds["small"] == pytest.approx(0.1, rel=0.05)
     assert stds["normal"] == pytest.approx(big.std(), rel=0.05)
     assert stds["xavier"] == pytest.approx(math.sqrt(2 / 700), rel=0.05)
     assert stds["he"] == pytest.approx(math.sqrt(2 / 400), rel=0.05)
-    assert np.all(MLP([3, 2], init="small").layers[0].b == 0)
+    assert np.all(MLP([3, 2], init="small").layers[1].b == 0)
 
 
 def test_step_moves_against_the_gradient():
@@ -91,9 +92,9 @@ def test_step_moves_against_the_gradient():
     X, Y = np.array([[1.0, 2.0]]), np.array([[1.0]])
     net.forward(X)
     before = net.backward(Y)
-    W_old, dW = net.layers[0].W.copy(), net.layers[0].dW.copy()
+    W_old, dW = net.layers[1].W.copy(), net.layers[1].dW.copy()
     net.step(0.5)
-    np.testing.assert_array_equal(net.layers[0].W, W_old - 0.5 * dW)
+    np.testing.assert_array_equal(net.layers[1].W, W_old - 0.5 * dW)
     assert net.loss(X, Y) < before
 
 
@@ -104,34 +105,39 @@ def test_step_is_w_minus_lr_dw_to_the_last_bit_or_one_rounding_closer():
     net.forward(X)
     net.backward(Y)
     old = [(layer.W.copy(), layer.b.copy(), layer.dW.copy(), layer.db.copy())
-           for layer in net.layers]
+           for layer in net.layers[1:]]
     net.step(0.3)
-    for layer, (W, b, dW, db) in zip(net.layers, old):
+    for layer, (W, b, dW, db) in zip(net.layers[1:], old):
         np.testing.assert_array_max_ulp(layer.W, W - 0.3 * dW, maxulp=1)
         np.testing.assert_array_equal(layer.b, b - 0.3 * db)
         assert layer.W.flags.c_contiguous and not np.array_equal(layer.W, W)
 
 
-def test_sigmoid_layers_compute_the_lessons_sigmoid_within_two_ulp():
+def test_sigmoid_layers_run_the_lessons_sigmoid_without_overflow():
+    """One sigmoid: the engine's sigmoid layers call lesson 01's ``mlp_core.sigmoid``, which
+    stays within 2 ulp of scipy's ``expit`` (the post's σ) and never overflows."""
+    from scipy.special import expit
+
+    assert ACTIVATIONS["sigmoid"].f is sigmoid
+    assert MLP([3, 2]).layers[1].activation.f is sigmoid
     z = np.concatenate([np.linspace(-700, 700, 20001), [-1e-300, 0.0, 1e-300]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")              # stable: no overflow anywhere
-        fast = ACTIVATIONS["sigmoid"].f(z)
         plain = sigmoid(z)
-    np.testing.assert_array_max_ulp(fast, plain, maxulp=2)
-    assert ACTIVATIONS["sigmoid"].f(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+    np.testing.assert_array_max_ulp(plain, expit(z), maxulp=3)
+    assert sigmoid(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
 
 
 def test_predict_and_accuracy():
     net = MLP([2, 3], output_activation="identity", activation="identity")
-    net.layers[0].W = np.eye(3, 2)
-    net.layers[0].b = np.zeros((3, 1))
+    net.layers[1].W = np.eye(3, 2)
+    net.layers[1].b = np.zeros((3, 1))
     X = np.array([[2.0, 1.0], [0.0, 5.0], [1.0, 1.0]])   # last row: a tie, goes to class 0
     assert list(net.predict(X)) == [0, 1, 0]
     assert net.accuracy(X, [0, 1, 1]) == pytest.approx(2 / 3)
     assert net.accuracy(X, np.eye(3)[[0, 1, 0]]) == 1.0
     single = MLP([1, 1], activation="sigmoid")
-    single.layers[0].W, single.layers[0].b = [[10.0]], [[0.0]]
+    single.layers[1].W, single.layers[1].b = [[10.0]], [[0.0]]
     assert list(single.predict([[-1.0], [1.0]])) == [0, 1]
     assert single.accuracy([[-1.0], [1.0]], [0, 1]) == 1.0
 
@@ -159,7 +165,7 @@ def test_save_and_load_are_exact(tmp_path):
     back = MLP.load(path)
     assert (back.sizes, back.activation, back.output_activation, back.loss_name) == \
         ([4, 5, 3], "tanh", "softmax", "cross_entropy")
-    for a, b in zip(net.layers, back.layers):
+    for a, b in zip(net.layers[1:], back.layers[1:]):
         assert a.W.tobytes() == b.W.tobytes() and a.b.tobytes() == b.b.tobytes()
     X = np.random.default_rng(0).standard_normal((6, 4))
     assert net.forward(X).tobytes() == back.forward(X).tobytes()
@@ -182,7 +188,7 @@ def test_load_refuses_files_that_are_not_ours_without_unpickling(tmp_path):
         MLP.load(pickled)
     other = tmp_path / "other.npz"
     np.savez(other, W0=np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="no mlp_core.MLP/1 marker"):
+    with pytest.raises(ValueError, match="no mlp_core.MLP/2 marker"):
         MLP.load(other)
     single = tmp_path / "array.npy"
     np.save(single, np.zeros(3))
@@ -202,3 +208,19 @@ def test_labels_from_writes_into_out_or_a_new_array(Y, want):
     assert labels_from(Y).tolist() == want
     out = np.full(4, -1)
     assert labels_from(Y, out=out[1:3]) is not None and out.tolist() == [-1, *want, -1]
+
+
+def test_a_file_saved_by_mlp_core_0_1_still_loads_into_the_one_index(tmp_path):
+    """Version 1 stored the weight layers from 0, the post's way (W0 is layer 1's W)."""
+    net = MLP([3, 4, 2], seed=5)
+    config = {"sizes": [3, 4, 2], "activation": "sigmoid", "output_activation": "sigmoid",
+              "loss": "mse", "init": "small"}
+    old = tmp_path / "old.npz"
+    np.savez(old, format=np.array("mlp_core.MLP/1"), config=np.array(json.dumps(config)),
+             W0=net.layers[1].W, b0=net.layers[1].b, W1=net.layers[2].W, b1=net.layers[2].b)
+    back = MLP.load(old)
+    for l in (1, 2):
+        assert np.array_equal(back.layers[l].W, net.layers[l].W)
+        assert np.array_equal(back.layers[l].b, net.layers[l].b)
+    saved = np.load(net.save(tmp_path / "new"))
+    assert sorted(saved.files) == ["W1", "W2", "b1", "b2", "config", "format"]

@@ -14,7 +14,7 @@ import yaml
 from setuptools import find_packages
 
 import mlp_core
-from mlp_core.student import find_lessons
+from mlp_core.tools.student import find_lessons
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = find_lessons(ROOT / "notebooks")
@@ -62,14 +62,14 @@ def test_distribution_name_version_and_extras():
 
 def test_the_wheel_holds_every_package_of_mlp_core():
     """setuptools' package discovery, as pyproject.toml configures it, finds every folder of
-    mlp_core that has an __init__.py (mlp_core.widgets included) and nothing else; the package
-    has no data files a wheel would need."""
+    mlp_core that has an __init__.py (mlp_core.course.widgets included) and nothing else; the
+    package has no data files a wheel would need."""
     setuptools = PYPROJECT["tool"]["setuptools"]
     assert isinstance(setuptools["packages"], dict), "a fixed list leaves subpackages out"
     found = set(find_packages(ROOT, **setuptools["packages"]["find"]))
     on_disk = {".".join(p.parent.relative_to(ROOT).parts)
                for p in (ROOT / "mlp_core").rglob("__init__.py")}
-    assert found == on_disk and "mlp_core.widgets" in found
+    assert found == on_disk and "mlp_core.course.widgets" in found
     data = [p for p in (ROOT / "mlp_core").rglob("*") if p.is_file()
             and p.suffix not in (".py", ".pyc")]
     assert not data, f"add these to [tool.setuptools.package-data]: {data}"
@@ -89,7 +89,7 @@ def test_ci_runs_what_the_readme_says():
 
 
 def test_makefile_and_student_tool_share_the_lesson_rule():
-    from mlp_core.student import LESSON_RE
+    from mlp_core.tools.student import LESSON_RE
     makefile = (ROOT / "Makefile").read_text()
     rule = re.search(r"^LESSON_RE\s*:=\s*(.*)$", makefile, flags=re.M).group(1)
     assert rule.replace("$$", "$") == LESSON_RE.pattern

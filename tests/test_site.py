@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlp_core import site as site_module
-from mlp_core.site import (
+from mlp_core.tools import site as site_module
+from mlp_core.tools.site import (
     MATHJAX_DIR,
     MATHJAX_PACKAGE,
     WIDGET_VIEW,
@@ -30,7 +30,7 @@ from mlp_core.site import (
     mathjax_source,
     static_copy,
 )
-from mlp_core.student import find_lessons, notebook_bytes, student_version
+from mlp_core.tools.student import find_lessons, notebook_bytes, student_version
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = find_lessons(ROOT / "notebooks")
@@ -292,7 +292,7 @@ def test_pages_link_to_each_other_and_stale_pages_go(tmp_path, capsys):
 def test_command_line(tmp_path, capsys):
     (tmp_path / "notebooks").mkdir()
     nbformat.write(tiny_lesson("00", "Hello"), tmp_path / "notebooks" / "00_hello.ipynb")
-    done = subprocess.run([sys.executable, "-m", "mlp_core.site"], cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-m", "mlp_core.tools.site"], cwd=tmp_path,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "wrote 1 lesson pages" in done.stdout and "the student edition" in done.stdout

@@ -19,8 +19,8 @@ import pytest
 from processes import CHROMIUM, CHROMIUM_ARGS, need
 from test_site import solution_lines
 
-from mlp_core.site import build_site, page_exporter, render_lesson
-from mlp_core.student import find_lessons, student_version
+from mlp_core.tools.site import build_site, page_exporter, render_lesson
+from mlp_core.tools.student import find_lessons, student_version
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = find_lessons(ROOT / "notebooks")

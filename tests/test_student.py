@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mlp_core.student import (
+from mlp_core.tools.student import (
     BACKUP_DIR,
     CODE_STUB,
     HANDOUT_MANIFEST,
@@ -114,7 +114,7 @@ def small_lesson(check="checks.check_close('double(3)', checks.call('double', do
                               "language": "python"}
     cells = [
         nbformat.v4.new_markdown_cell("# 99 · Doubling\n**Goals** ... **Prerequisites** ..."),
-        nbformat.v4.new_code_cell("import numpy as np\nfrom mlp_core import checks"),
+        nbformat.v4.new_code_cell("import numpy as np\nfrom mlp_core.course import checks"),
         nbformat.v4.new_code_cell('def double(x):\n    """Twice x."""\n    ### BEGIN SOLUTION\n'
                                   "    answer = 2 * x\n    print('solution ran')\n"
                                   "    return answer\n    ### END SOLUTION"),
@@ -438,7 +438,7 @@ def test_an_unreadable_manifest_keeps_every_file(course):
 
 
 def test_command_line_runs_as_a_module(course):
-    done = subprocess.run([sys.executable, "-m", "mlp_core.student", "--source", "notebooks",
+    done = subprocess.run([sys.executable, "-m", "mlp_core.tools.student", "--source", "notebooks",
                            "--dest", "student"], cwd=course, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "new       student/01_double.ipynb" in done.stdout
@@ -451,7 +451,7 @@ def test_command_line_names_a_broken_lesson(course):
     bad = small_lesson()
     bad.cells[2].source = bad.cells[2].source.replace("    ### END SOLUTION", "")
     nbformat.write(bad, course / "notebooks" / "02_again.ipynb")
-    done = subprocess.run([sys.executable, "-m", "mlp_core.student", "--source", "notebooks",
+    done = subprocess.run([sys.executable, "-m", "mlp_core.tools.student", "--source", "notebooks",
                            "--dest", "student"], cwd=course, capture_output=True, text=True)
     assert done.returncode == 1
     assert "02_again.ipynb: cell 2: a solution region is not closed" in done.stderr
@@ -556,7 +556,7 @@ def test_make_handout_passes_dir_force_and_only():
                                *args], capture_output=True, text=True,
                               env=MAKE_ENV).stdout.splitlines()[-1]
     assert dry("DIR=/tmp/h", "FORCE=1", "ONLY=01_neuron").endswith(
-        "mlp_core.student --handout '/tmp/h' --force 01_neuron")
+        "mlp_core.tools.student --handout '/tmp/h' --force 01_neuron")
     assert "--force" not in dry("DIR=/tmp/h") and "--force" not in dry("DIR=/tmp/h", "FORCE=0")
     done = subprocess.run(["make", "-s", "-C", str(ROOT), *KEEP_VENV, "handout"],
                           capture_output=True, text=True, env=MAKE_ENV)

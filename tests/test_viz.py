@@ -4,8 +4,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from mlp_core import MLP
+from mlp_core.course.viz import DecisionBoundary, NetworkDrawing, class_score, layer_weights
 from mlp_core.datasets import make_moons
-from mlp_core.viz import DecisionBoundary, class_score
 
 
 def boundary(**kwargs):
@@ -46,3 +46,25 @@ def test_set_points_moves_and_recolours_in_place_and_corners_hold_the_frame():
     assert len(points.get_offsets()) == 3 and ax.get_xlim()[1] < 3     # fitted to the points
     b.update(net)
     assert b.image.get_array().shape == (30, 30)
+
+
+def test_the_network_drawing_numbers_its_columns_as_the_equations_do():
+    """Column l is net.layers[l]: layer 0 the input, the lines into column l the weights W[l]."""
+    net = MLP([2, 3, 2], init="normal", seed=0)
+    ax = Figure().subplots()
+    drawing = NetworkDrawing.of(ax, net, X=np.array([0.2, 0.9]))
+    notes = [t.get_text().split("\n")[0] for t in ax.texts]
+    assert notes == ["layer 0 (input)", "layer 1", "layer 2"]
+    expected = [net.layers[l].W[j, k] for l in (1, 2) for j in range(net.sizes[l])
+                for k in range(net.sizes[l - 1])]
+    np.testing.assert_array_equal(drawing.edges.get_array(), expected)
+    segments = drawing.edges.get_segments()
+    assert segments[0][0][0] == 0 and segments[0][1][0] == 1       # W[1]: column 0 → 1
+    assert segments[-1][0][0] == 1 and segments[-1][1][0] == 2     # W[2]: column 1 → 2
+    np.testing.assert_allclose(drawing.nodes.get_array(),
+                               np.r_[0.2, 0.9, net.layers[1].a[:, 0], net.layers[2].a[:, 0]])
+    assert layer_weights(net) == {1: net.layers[1].W, 2: net.layers[2].W}
+    for l in (1, 2):                                # the band covers W[l] and column l
+        drawing.update(weights=layer_weights(net), highlight=l)
+        left, width = drawing.band.get_x(), drawing.band.get_width()
+        assert l - 1 < left < l - 0.5 and left + width > l

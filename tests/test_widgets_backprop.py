@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from mlp_core import MLP
+from mlp_core.course.widgets.backprop import MAX_ANNOTATED, BackpropStepper, Heatmap, step_equations
+from mlp_core.course.widgets.base import new_figure
 from mlp_core.datasets import make_moons
-from mlp_core.widgets.backprop import MAX_ANNOTATED, BackpropStepper, Heatmap, step_equations
-from mlp_core.widgets.base import new_figure
 
 
 def batch():
@@ -30,10 +30,12 @@ def test_it_starts_at_the_output_layer_with_bp1(stepper):
     net, X, y = batch()
     net.forward(X)
     net.backward(y)
-    assert stepper.step == 1 and stepper.layer_index == 2
-    np.testing.assert_array_equal(stepper.maps["delta"].image.get_array(), net.layers[2].delta.T)
-    np.testing.assert_array_equal(stepper.maps["db"].image.get_array(), net.layers[2].db.T)
-    np.testing.assert_array_equal(stepper.maps["dW"].image.get_array(), net.layers[2].dW)
+    assert stepper.step == 1 and stepper.layer_index == 3 == net.L
+    np.testing.assert_array_equal(stepper.maps["delta"].image.get_array(), net.layers[3].delta.T)
+    np.testing.assert_array_equal(stepper.maps["db"].image.get_array(), net.layers[3].db.T)
+    np.testing.assert_array_equal(stepper.maps["dW"].image.get_array(), net.layers[3].dW)
+    assert "δ[3]" not in stepper.maps["delta"].ax.get_title()       # mathtext: \delta[3]
+    assert r"\delta[3] = (a[3] - Y^T)" in stepper.maps["delta"].ax.get_title()
     assert stepper.maps["delta"].ax.get_title().startswith("BP1")
     assert stepper.back_button.disabled and not stepper.next_button.disabled
     assert "Step 1 of 3" in stepper.caption.value
@@ -45,26 +47,28 @@ def test_next_step_walks_back_one_layer(stepper):
     net.backward(y)
     image, band_x = stepper.image.value, stepper.drawing.band.get_x()
     stepper.next_button.click()
-    assert stepper.step == 2 and stepper.layer_index == 1
+    assert stepper.step == 2 and stepper.layer_index == 2
     assert stepper.image.value != image
     assert stepper.drawing.band.get_x() == pytest.approx(band_x - 1)   # highlight moved left
     assert stepper.maps["delta"].ax.get_title().startswith("BP2")
     assert stepper.maps["dW"].ax.get_title().startswith("BP4")
     assert stepper.maps["delta"].image.get_array().shape == (5, 3)     # samples × neurons
-    np.testing.assert_array_equal(stepper.maps["dW"].image.get_array(), net.layers[1].dW)
-    assert "Step 2 of 3" in stepper.caption.value and "net.layers[1]" in stepper.caption.value
+    np.testing.assert_array_equal(stepper.maps["dW"].image.get_array(), net.layers[2].dW)
+    assert "Step 2 of 3" in stepper.caption.value and "net.layers[2]" in stepper.caption.value
+    assert "hidden layer 2" in stepper.caption.value and "dW[2] (3, 4)" in stepper.caption.value
     assert not stepper.back_button.disabled
-    assert stepper.summary().endswith("step 2 of 3 (net.layers[1])")
+    assert stepper.summary().endswith("step 2 of 3 (net.layers[2])")
 
 
-def test_the_pass_ends_at_layer_0_and_can_go_back_and_restart(stepper):
+def test_the_pass_ends_at_layer_1_and_can_go_back_and_restart(stepper):
     first = stepper.image.value
     stepper.next_button.click()
     second = stepper.image.value
     stepper.next_button.click()
-    assert stepper.layer_index == 0 and stepper.next_button.disabled
+    assert stepper.layer_index == 1 and stepper.next_button.disabled
     assert "the pass is complete" in stepper.caption.value
-    assert "X^T" in stepper.maps["dW"].ax.get_title()
+    assert r"dW[1] = \delta[1]\, a[0]^T" in stepper.maps["dW"].ax.get_title()   # a[0] = Xᵀ
+    assert "layer 0, the input" in stepper.maps["dW"].ax.get_xlabel()
     stepper.next_button.click()                      # past the end: stays at the last step
     assert stepper.step == 3
     stepper.back_button.click()
@@ -78,7 +82,7 @@ def test_later_passes_through_the_network_do_not_change_what_it_shows():
     stepper = BackpropStepper(net, X, y)
     shown = stepper.shown()["delta"].copy()
     net.forward(X[:1])
-    net.backward(y[:1])                              # net.layers[2].delta is now (2, 1)
+    net.backward(y[:1])                              # net.layers[3].delta is now (2, 1)
     stepper.next_button.click()
     stepper.back_button.click()
     np.testing.assert_array_equal(stepper.maps["delta"].image.get_array(), shown)
@@ -100,10 +104,11 @@ def test_heatmap_annotates_small_arrays_only():
 
 
 def test_equations_name_the_layers():
-    eq = step_equations(1, 3)
-    assert eq["delta"].startswith("BP2") and "W[2]^T" in eq["delta"]
-    assert "a[0]^T" in eq["dW"] and eq["db"].startswith("BP3")
-    assert step_equations(2, 3)["delta"].startswith("BP1")
+    eq = step_equations(2, 3)
+    assert eq["delta"].startswith("BP2") and "W[3]^T" in eq["delta"]
+    assert "a[1]^T" in eq["dW"] and eq["db"].startswith("BP3")
+    assert step_equations(3, 3)["delta"].startswith("BP1")
+    assert "a[0]^T" in step_equations(1, 3)["dW"]
 
 
 def test_it_refuses_networks_whose_equations_differ():
@@ -116,4 +121,4 @@ def test_saved_output_has_a_picture_and_a_stable_line(stepper):
     bundle = stepper._repr_mimebundle_()
     assert bundle["image/png"]
     assert bundle["text/plain"] == ("BackpropStepper: [2, 4, 3, 2], N = 5, step 1 of 3 "
-                                    "(net.layers[2])")
+                                    "(net.layers[3])")

@@ -6,8 +6,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from mlp_core.widgets.base import new_figure
-from mlp_core.widgets.blit import BlitFigureWidget
+from mlp_core.course.widgets.base import new_figure
+from mlp_core.course.widgets.blit import BlitFigureWidget
 
 
 class Bars(BlitFigureWidget):

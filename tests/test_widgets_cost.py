@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from mlp_core.activations import sigmoid, sigmoid_prime
-from mlp_core.widgets.base import figure_png
-from mlp_core.widgets.cost import (
+from mlp_core.course.widgets.base import figure_png
+from mlp_core.course.widgets.cost import (
     CostWidget,
     cross_entropy_cost,
     cross_entropy_grad,

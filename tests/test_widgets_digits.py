@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from mlp_core import MLP, train
+from mlp_core.course.widgets.digits import DigitExplorer, shift_image
 from mlp_core.datasets import load_digits, train_test_split
-from mlp_core.widgets.digits import DigitExplorer, shift_image
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_the_picture_is_the_shifted_digit_and_the_bars_its_outputs(explorer, dat
     assert np.array_equal(explorer.picture.get_array().ravel(), x)
     assert np.allclose(heights(explorer), net.forward(x)[0])
     hidden = np.asarray(explorer.hidden.get_array()).ravel()
-    assert np.allclose(hidden, net.layers[0].a[:, 0])
+    assert np.allclose(hidden, net.layers[1].a[:, 0])          # a[1], the hidden layer
 
 
 def test_bar_colours_mark_the_true_and_the_wrong_class(explorer, data):

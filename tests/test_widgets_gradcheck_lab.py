@@ -7,20 +7,10 @@ from checking import assert_explains_a_crash, not_done, outcome
 from test_widgets_blit import full_draw, pixels
 
 from mlp_core import MLP, relative_error
-from mlp_core.bugs import BUGS, BuggyMLP, bug_batch
-from mlp_core.checks_training import check_gradcheck_layer, check_relative_error
-from mlp_core.widgets.gradcheck_lab import (
-    ARCHITECTURES,
-    BugMenu,
-    cost_in,
-    describe,
-    diagnose,
-    eps_sweep,
-    flagged,
-    plot_eps_sweep,
-    v_theory,
-    verdict,
-)
+from mlp_core.course.bugs import BUGS, BuggyMLP, bug_batch
+from mlp_core.course.checks.gradient_checking import check_gradcheck_layer, check_relative_error
+from mlp_core.course.models import cost_in, diagnose, eps_sweep, flagged, v_theory, verdict
+from mlp_core.course.widgets.gradcheck_lab import ARCHITECTURES, BugMenu, describe, plot_eps_sweep
 
 matplotlib.use("Agg")
 EPS = np.logspace(-12, 0, 25)
@@ -46,10 +36,10 @@ def test_cost_in_float64_is_the_engines_cost_and_float32_stays_float32(case):
 
 def test_the_V_in_float64_and_float32(case):
     net, X, Y = case
-    W_before = net.layers[1].W.copy()
-    e64 = eps_sweep(net, X, Y, 1, (1, 2), EPS, np.float64)
-    e32 = eps_sweep(net, X, Y, 1, (1, 2), EPS, np.float32)
-    assert np.array_equal(net.layers[1].W, W_before)              # the weight is restored
+    W_before = net.layers[2].W.copy()
+    e64 = eps_sweep(net, X, Y, 2, (1, 2), EPS, np.float64)         # W[2] (4, 5), entry (1, 2)
+    e32 = eps_sweep(net, X, Y, 2, (1, 2), EPS, np.float32)
+    assert np.array_equal(net.layers[2].W, W_before)              # the weight is restored
     best = EPS[np.argmin(e64)]
     assert e64.min() < 1e-9 and 1e-7 <= best <= 1e-3             # float64: a deep V near 1e-5
     assert e32.min() > 1e-6                                       # float32 never gets "right"
@@ -63,8 +53,8 @@ def test_the_V_in_float64_and_float32(case):
 
 def test_v_theory_lines_cross_near_the_bottom(case):
     net, X, Y = case
-    e64 = eps_sweep(net, X, Y, 1, (1, 2), EPS, np.float64)
-    truncation, rounding, crossing = v_theory(net, X, Y, 1, (1, 2), EPS, e64)
+    e64 = eps_sweep(net, X, Y, 2, (1, 2), EPS, np.float64)
+    truncation, rounding, crossing = v_theory(net, X, Y, 2, (1, 2), EPS, e64)
     assert truncation.shape == EPS.shape and np.all(np.diff(truncation) > 0)
     assert np.all(np.diff(rounding(1.1e-16)) < 0)
     assert 1e-6 < crossing(1.1e-16) < 1e-3 < crossing(6e-8)
@@ -74,9 +64,9 @@ def test_plot_eps_sweep_draws_both_types_the_lines_and_the_thresholds(case):
     from matplotlib.figure import Figure
 
     net, X, Y = case
-    errors = {n: eps_sweep(net, X, Y, 1, (1, 2), EPS, getattr(np, n))
+    errors = {n: eps_sweep(net, X, Y, 2, (1, 2), EPS, getattr(np, n))
               for n in ("float64", "float32")}
-    truncation, rounding, _ = v_theory(net, X, Y, 1, (1, 2), EPS, errors["float64"])
+    truncation, rounding, _ = v_theory(net, X, Y, 2, (1, 2), EPS, errors["float64"])
     ax = Figure().subplots()
     plot_eps_sweep(ax, EPS, errors, truncation, {n: rounding(1e-16) for n in errors}, title="t")
     labels = [line.get_label() for line in ax.get_lines()]
@@ -94,27 +84,28 @@ def test_verdict_uses_cs231n_thresholds():
 
 @pytest.mark.parametrize("sizes, bug, expected", [
     ([2, 5, 4, 3], "none", "passes both checks"),
-    ([2, 5, 4, 3], "sigma_prime", "gradient check flags layers 0, 1"),
+    ([2, 5, 4, 3], "sigma_prime", "gradient check flags layers 1, 2"),
     ([2, 5, 4, 3], "W_not_transposed", "shape error in backward (numpy refuses a matrix product)"),
-    ([2, 3, 3, 3], "W_not_transposed", "gradient check flags layers 0, 1"),
-    ([2, 5, 4, 3], "sum_not_mean", "gradient check flags layers 0, 1, 2"),
-    ([2, 5, 4, 3], "post_loss", "gradient check flags layers 0, 1, 2"),
-    ([2, 5, 4, 3], "post_db", "shape error: db of layers 0, 1, 2"),
+    ([2, 3, 3, 3], "W_not_transposed", "gradient check flags layers 1, 2"),
+    ([2, 5, 4, 3], "sum_not_mean", "gradient check flags layers 1, 2, 3"),
+    ([2, 5, 4, 3], "post_loss", "gradient check flags layers 1, 2, 3"),
+    ([2, 5, 4, 3], "post_db", "shape error: db of layers 1, 2, 3"),
 ])
 def test_every_bug_is_caught_by_one_check_or_the_other(sizes, bug, expected):
     X, Y = bug_batch(10)
     diag = diagnose(BuggyMLP(sizes, bug, init="xavier", seed=0), X, Y)
     assert describe(diag) == expected
+    assert list(diag["layers"]) in ([], [1, 2, 3])                 # the one index
 
 
 def test_diagnose_keeps_both_gradients_and_the_shapes():
     X, Y = bug_batch(10)
     diag = diagnose(BuggyMLP([2, 5, 4, 3], "post_db", init="xavier", seed=0), X, Y)
     assert diag["failure"] is None and flagged(diag) == []
-    e = diag["layers"][0]["b"]
+    e = diag["layers"][1]["b"]                                     # layer 1: db[1] (5, 1)
     assert e["analytic"].shape == (5, 10) and e["numeric"].shape == (5, 1)
     assert not e["shape_ok"] and e["error"] is None
-    w = diag["layers"][0]["W"]
+    w = diag["layers"][1]["W"]
     assert w["shape_ok"] and w["error"] == relative_error(w["analytic"], w["numeric"])
 
 
@@ -133,13 +124,18 @@ def test_bug_menu_changes_with_the_bug():
     assert dots.shape == (sum(s * n + n for s, n in [(2, 5), (5, 4), (4, 3)]), 2)
     np.testing.assert_allclose(dots[:, 0], dots[:, 1], rtol=1e-5, atol=1e-9)   # on the diagonal
     menu.bug.value = "sigma_prime"
-    assert menu.summary().endswith("gradient check flags layers 0, 1")
+    assert menu.summary().endswith("gradient check flags layers 1, 2")
     assert menu.image.value != png
     new = bar_heights(menu)
-    assert new[0] > 1e-2 > heights[0] and new[2] == pytest.approx(heights[2])  # layer 2 right
+    assert new[0] > 1e-2 > heights[0] and new[2] == pytest.approx(heights[2])  # layer 3 right
     assert not np.allclose(menu.dots.get_offsets()[:, 1], dots[:, 1])
-    assert "wrong" in menu.report.value and "gradient check flags layers 0, 1" in \
+    assert "wrong" in menu.report.value and "gradient check flags layers 1, 2" in \
         menu.title_err.get_text()
+    assert "<td>layer 1</td>" in menu.report.value and "<td>layer 0</td>" not in menu.report.value
+    assert [t.get_text() for t in menu.ax_err.get_xticklabels()] == ["layer 1", "layer 2",
+                                                                    "layer 3"]
+    legend = [t.get_text() for t in menu.ax_dots.get_legend().get_texts()]
+    assert legend == ["layer 1", "layer 2", "layer 3"]
 
 
 def test_bug_menu_shape_errors_and_the_square_architecture():
@@ -148,9 +144,9 @@ def test_bug_menu_shape_errors_and_the_square_architecture():
     assert len(menu.dots.get_offsets()) == 0
     assert all(text.get_text().endswith("shape") for text in menu.bar_text["W"])
     assert "backward raised" in menu.report.value
-    menu.architecture.value = "[2, 3, 3, 3]: square W[1], W[2]"
+    menu.architecture.value = "[2, 3, 3, 3]: square W[2], W[3]"
     assert ARCHITECTURES[menu.architecture.value] == [2, 3, 3, 3]
-    assert menu.summary().endswith("gradient check flags layers 0, 1")
+    assert menu.summary().endswith("gradient check flags layers 1, 2")
     assert len(menu.dots.get_offsets()) > 0
     menu.bug.value = "post_db"
     assert "shape (3, 10) ≠ (3, 1)" in menu.report.value
@@ -159,13 +155,13 @@ def test_bug_menu_shape_errors_and_the_square_architecture():
 
 def test_bug_menu_batch_of_one_hides_the_batch_bugs():
     menu = BugMenu(bug="sum_not_mean")
-    assert "flags layers 0, 1, 2" in menu.summary()
+    assert "flags layers 1, 2, 3" in menu.summary()
     menu.N.value = 1
     assert menu.summary().endswith("N = 1: passes both checks")
     menu.bug.value = "post_db"
     assert menu.summary().endswith("passes both checks")
     menu.bug.value = "post_loss"                                   # n_L = 3 still shows it
-    assert menu.summary().endswith("flags layers 0, 1, 2")
+    assert menu.summary().endswith("flags layers 1, 2, 3")
 
 
 def assert_full_picture(widget):
@@ -198,7 +194,7 @@ def test_bug_menu_redraws_over_a_still_background_and_shows_the_full_picture():
 
 def test_bug_menu_dots_are_scaled_by_the_largest_entry_on_fixed_axes():
     menu = BugMenu(bug="sum_not_mean")                          # backprop N = 10 times too big
-    d = menu.diag["layers"]
+    d = menu.diag["layers"].values()
     numeric = np.concatenate([e[p]["numeric"].ravel() for e in d for p in ("W", "b")])
     analytic = np.concatenate([e[p]["analytic"].ravel() for e in d for p in ("W", "b")])
     assert menu.scale == pytest.approx(np.abs(analytic).max())
@@ -318,3 +314,9 @@ def test_check_gradcheck_layer(mistake, expected):
 
 def test_check_gradcheck_layer_explains_a_crash():
     assert_explains_a_crash(check_gradcheck_layer, name="gradcheck_layer")
+
+
+def test_the_models_thresholds_are_the_check_protocols():
+    from mlp_core.course import checks, models
+
+    assert (models.RIGHT, models.WRONG) == (checks.RIGHT, checks.WRONG)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlp_core.activations import sigmoid, sigmoid_prime
-from mlp_core.widgets.neuron import (
+from mlp_core.course.widgets.neuron import (
     PEAK,
     SATURATION,
     X_RANGE,

@@ -5,18 +5,15 @@ import numpy as np
 import pytest
 
 from mlp_core.activations import sigmoid_prime
-from mlp_core.datasets import load_digits, train_test_split
-from mlp_core.widgets.pitfalls import (
+from mlp_core.course.models import deep_net, gradient_norms, saturated_fraction, saturation_edge
+from mlp_core.course.widgets.pitfalls import (
     MAX_DEPTH,
     GradientBarChart,
     GradientBars,
-    deep_net,
     describe,
     draw_saturation,
-    gradient_norms,
-    saturated_fraction,
-    saturation_edge,
 )
+from mlp_core.datasets import load_digits, train_test_split
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +33,34 @@ def test_gradient_norms_are_the_lengths_of_db(digits):
     X, y = digits
     net = deep_net(3, seed=0)
     norms = gradient_norms(net, X, y)
-    assert norms.shape == (4,)
+    assert list(norms) == [1, 2, 3, 4] == list(range(1, net.L + 1))   # the one index
     net.forward(X)
     net.backward(y)
-    assert np.allclose(norms, [np.sqrt(np.sum(layer.db ** 2)) for layer in net.layers])
+    for l, norm in norms.items():
+        assert isinstance(norm, float)
+        assert norm == pytest.approx(np.sqrt(np.sum(net.layers[l].db ** 2)), rel=1e-14)
 
 
 def test_sigmoid_gradients_vanish_toward_the_input_like_nielsens(digits):
     X, y = digits
     norms = gradient_norms(deep_net(4, "xavier", "sigmoid", seed=0), X, y)
-    hidden = norms[:-1]
+    hidden = np.array([norms[l] for l in range(1, 5)])         # layers 1 .. 4; 5 is the output
     assert np.all(np.diff(hidden) > 0)                    # smaller at every step toward the input
     assert 2.5 < (hidden[1:] / hidden[:-1]).min() and (hidden[1:] / hidden[:-1]).max() < 8
     assert hidden[-1] / hidden[0] > 30
 
 
+def hidden_norms(net, X, y):
+    """‖db[l]‖ of the hidden layers l = 1 .. L − 1, as an array."""
+    norms = gradient_norms(net, X, y)
+    return np.array([norms[l] for l in range(1, net.L)])
+
+
 def test_relu_with_he_keeps_them_and_with_normal_weights_they_explode(digits):
     X, y = digits
-    he = gradient_norms(deep_net(4, "he", "relu", seed=0), X, y)[:-1]
+    he = hidden_norms(deep_net(4, "he", "relu", seed=0), X, y)
     assert he.max() / he.min() < 10
-    normal = gradient_norms(deep_net(4, "normal", "relu", seed=0), X, y)[:-1]
+    normal = hidden_norms(deep_net(4, "normal", "relu", seed=0), X, y)
     assert normal[0] > 10 * normal[-1]
 
 
@@ -77,25 +82,30 @@ def test_the_bars_show_depth_plus_one_layers(digits):
     for depth in range(1, MAX_DEPTH + 1):
         widget.depth.value = depth
         heights, visible = bars_of(widget)
-        assert visible == [i <= depth for i in range(MAX_DEPTH + 1)]
-        assert len(widget.norms) == depth + 1
+        assert visible == [l <= depth + 1 for l in range(1, MAX_DEPTH + 2)]
+        assert list(widget.norms) == list(range(1, depth + 2))
         assert widget.chart.bars[depth].get_facecolor() != widget.chart.bars[0].get_facecolor()
+        assert [bar.get_x() + bar.get_width() / 2 for bar in widget.chart.bars[:2]] == [1, 2]
         texts = [t.get_text() for t in widget.chart.values[:depth + 1]]
         assert all(texts)
 
 
 def test_describe_reports_vanishing_and_exploding():
-    assert "learns 100× slower" in describe(np.array([0.001, 0.01, 0.1, 1.0]))
-    assert "gets 50× larger steps" in describe(np.array([5.0, 0.1, 1.0]))
-    assert describe(np.array([0.5, 1.0])).endswith("output layer 1")
+    slow = describe({1: 0.001, 2: 0.01, 3: 0.1, 4: 1.0})
+    assert slow.startswith("‖db[l]‖ of the hidden layers l = 1 .. 3: 0.001, 0.01, 0.1")
+    assert slow.endswith("output layer 4: 1. layers[1] learns 100× slower than layers[3]")
+    assert "layers[1] gets 50× larger steps than layers[2]" in describe({1: 5.0, 2: 0.1, 3: 1.0})
+    assert describe({1: 0.5, 2: 1.0}).endswith("output layer 2: 1")
 
 
 def test_chart_refuses_too_many_layers():
     fig, ax = plt.subplots()
     chart = GradientBarChart(ax, max_depth=2)
-    with pytest.raises(ValueError, match="1 to 3 entries"):
-        chart.update(np.ones(4))
-    chart.update(np.array([1e-9, 1e9]))                   # clipped into the axes, labelled exactly
+    with pytest.raises(ValueError, match="l = 1 .. L, L from 1 to 3"):
+        chart.update({1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0})
+    with pytest.raises(ValueError, match="got the keys"):
+        chart.update({0: 1.0, 1: 1.0})                    # the old 0-based list's keys
+    chart.update({1: 1e-9, 2: 1e9})                       # clipped into the axes, labelled exactly
     assert [t.get_text() for t in chart.values[:2]] == ["1e-09", "1000000000"]
     plt.close(fig)
 

@@ -12,23 +12,25 @@ from checking import assert_explains_a_crash, not_done, outcome, returning
 from PIL import Image
 
 from mlp_core import train
-from mlp_core.checks_playground import check_spiral, check_test_accuracy, spiral_result
-from mlp_core.widgets.base import figure_png, freeze_layout, new_figure
-from mlp_core.widgets.layers import Blitter
-from mlp_core.widgets.playground import (
+from mlp_core.course.checks.playground import check_spiral, check_test_accuracy, spiral_result
+from mlp_core.course.models import (
     L2_RATES,
     LEARNING_RATES,
-    LOSS_STEP,
     MAX_HIDDEN_LAYERS,
     MAX_NEURONS,
     N_POINTS,
     Experiment,
-    Playground,
     Settings,
+    playground_net,
+)
+from mlp_core.course.widgets.base import figure_png, freeze_layout, new_figure
+from mlp_core.course.widgets.blitter import Blitter
+from mlp_core.course.widgets.playground import (
+    LOSS_STEP,
+    Playground,
     activation_maps,
     loss_top,
     mosaic,
-    playground_net,
 )
 
 
@@ -38,7 +40,7 @@ def pixels(png):
 
 
 def weight_norm(net):
-    return np.sqrt(sum(np.sum(layer.W ** 2) for layer in net.layers))
+    return np.sqrt(sum(np.sum(layer.W ** 2) for layer in net.layers[1:]))
 
 
 def assert_like_a_full_render(pg):
@@ -65,11 +67,43 @@ def test_an_epoch_is_minibatch_sgd_with_l2_exactly_like_train():
     net = playground_net(s, e.n_classes, seed=3)
     train(net, e.X_train, e.Y_train, epochs=4, batch_size=7, lr=0.1, weight_decay=0.01, seed=3,
           progress=False)
-    for mine, theirs in zip(e.net.layers, net.layers):      # the same fused step: bit for bit
-        np.testing.assert_array_equal(mine.W, theirs.W)
+    for mine, theirs in zip(e.net.layers[1:], net.layers[1:]):   # the same fused step: bit
+        np.testing.assert_array_equal(mine.W, theirs.W)         # for bit
         np.testing.assert_array_equal(mine.b, theirs.b)
     assert e.epoch == 4 and len(e.train_loss) == len(e.test_loss) == 5
     assert e.train_loss[-1] == pytest.approx(net.loss(e.X_train, e.Y_train))
+
+
+def test_an_epoch_is_lesson_07s_loop():
+    """With fused=False an epoch is lesson 07's loop, bit for bit: one seeded permutation per
+    epoch, then forward, backward and step per mini-batch. The default (fused) agrees with it
+    to rounding."""
+    s = Settings(lr=0.3, batch_size=10, l2=0.01)
+    plain, fused = Experiment(s, fused=False), Experiment(s)
+    net = playground_net(s, n_classes=2, seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        assert plain.run_epoch() and fused.run_epoch()
+        order = rng.permutation(len(plain.X_train))
+        for first in range(0, len(order), 10):
+            batch = order[first:first + 10]
+            net.forward(plain.X_train[batch])
+            net.backward(plain.Y_train[batch])
+            net.step(0.3, weight_decay=0.01)
+    for l in range(1, net.L + 1):
+        np.testing.assert_array_equal(plain.net.layers[l].W, net.layers[l].W)
+        np.testing.assert_array_equal(plain.net.layers[l].b, net.layers[l].b)
+        np.testing.assert_allclose(fused.net.layers[l].W, net.layers[l].W, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fused.net.layers[l].b, net.layers[l].b, rtol=0, atol=1e-12)
+    assert plain.train_loss == pytest.approx(fused.train_loss, abs=1e-12)
+
+
+def test_the_plain_loop_notices_divergence_too():
+    for fused in (True, False):
+        e = Experiment(Settings(activation="identity", lr=10.0, batch_size=1), fused=fused)
+        assert not e.run_epoch()
+        assert "the loss became" in e.diverged and e.epoch == 0
+        assert all(np.isfinite(layer.W).all() for layer in e.net.layers[1:])
 
 
 def test_same_settings_same_numbers_and_blobs_get_a_softmax():
@@ -99,7 +133,7 @@ def test_maps_are_scaled_to_0_1_and_tiled_neuron_0_on_top():
     assert [m.shape for m in maps] == [(3, 20, 20), (3, 20, 20)]
     assert all(m.min() >= 0 and m.max() <= 1 for m in maps)
     tiles = [np.full((2, 4, 4), v) for v in (0.0, 1.0)]
-    tiles[0][0] = 0.5                                # layer 0, neuron 0
+    tiles[0][0] = 0.5                                # layer 1, neuron 0
     image = mosaic(tiles, gap=1)
     assert image.shape == (2 * 5 - 1, 2 * 5 - 1)
     assert np.all(image[5:, :4] == 0.5)              # origin="lower": the top rows last
@@ -111,7 +145,7 @@ def test_tanh_maps_use_the_fixed_range():
     e = Experiment(Settings(hidden_layers=1, neurons=2, activation="tanh"))
     e.net.forward(np.zeros((16, 2)))
     (m,) = activation_maps(e.net, (4, 4))
-    expected = (np.tanh(e.net.layers[0].b[:, 0]) + 1) / 2
+    expected = (np.tanh(e.net.layers[1].b[:, 0]) + 1) / 2
     np.testing.assert_allclose(m[:, 0, 0], expected)
 
 
@@ -127,15 +161,15 @@ def test_the_widget_starts_reset(pg):
 
 
 def test_step_trains_one_epoch_and_redraws(pg):
-    before, weights = pg.image.value, [layer.W.copy() for layer in pg.experiment.net.layers]
+    before, weights = pg.image.value, [layer.W.copy() for layer in pg.experiment.net.layers[1:]]
     pg.step_button.click()
     e = pg.experiment
     assert e.epoch == 1 and len(e.train_loss) == 2
     assert len(pg.lines["train"].get_xdata()) == 2 and len(pg.lines["test"].get_ydata()) == 2
     assert pg.image.value != before
     assert "epoch 1:" in pg.status.value and pg.epoch_text.get_text() == "epoch 1"
-    assert not np.array_equal(weights[0], e.net.layers[0].W)
-    np.testing.assert_array_equal(pg.drawing.edges.get_array()[0], e.net.layers[0].W[0, 0])
+    assert not np.array_equal(weights[0], e.net.layers[1].W)
+    np.testing.assert_array_equal(pg.drawing.edges.get_array()[0], e.net.layers[1].W[0, 0])
 
 
 def test_steps_learn_the_moons(pg):
@@ -188,7 +222,7 @@ def same_experiment(e, f):
     for name in ("X_train", "y_train", "X_test", "y_test", "Y_train", "Y_test"):
         np.testing.assert_array_equal(getattr(e, name), getattr(f, name))
     assert e.net.sizes == f.net.sizes and e.settings == f.settings and e.epoch == f.epoch == 0
-    for mine, theirs in zip(e.net.layers, f.net.layers):
+    for mine, theirs in zip(e.net.layers[1:], f.net.layers[1:]):
         np.testing.assert_array_equal(mine.W, theirs.W)
         np.testing.assert_array_equal(mine.b, theirs.b)
 
@@ -217,7 +251,7 @@ def test_a_data_move_shows_the_new_data_in_place_as_a_new_playground_would(pg, n
     for shown, X in zip(points, (e.X_train, e.X_test)):
         np.testing.assert_array_equal(shown.get_offsets(), X)          # every point, any count
     assert (pg.drawing is drawing) == (e.net.sizes == [2, 4, 4, 1])    # blobs: three outputs
-    np.testing.assert_array_equal(pg.drawing.edges.get_array()[0], e.net.layers[0].W[0, 0])
+    np.testing.assert_array_equal(pg.drawing.edges.get_array()[0], e.net.layers[1].W[0, 0])
 
 
 def test_a_data_move_after_training_starts_the_picture_over(pg):
@@ -364,6 +398,10 @@ def test_hidden_layers_control(pg):
     assert pg.experiment.net.sizes == [2] + [4] * MAX_HIDDEN_LAYERS + [1]
     assert pg.maps_image.get_array().shape == (4 * 22 - 2, MAX_HIDDEN_LAYERS * 22 - 2)
     assert pg.experiment.epoch == 0
+    # the maps' columns are the hidden layers l = 1 .. L − 1, the drawing's columns 0 .. L
+    assert [t.get_text() for t in pg.ax_maps.get_xticklabels()] == ["1", "2", "3", "4"]
+    notes = [t.get_text().split("\n")[0] for t in pg.ax_network.texts]
+    assert notes == ["layer 0 (input)", "layer 1", "layer 2", "layer 3", "layer 4", "layer 5"]
 
 
 def test_neurons_control(pg):
@@ -381,7 +419,7 @@ def test_activation_control(name):
     pg = Playground(activation="sigmoid" if name == "tanh" else "tanh")
     before = pg.image.value
     pg.controls["activation"].value = name
-    assert all(layer.activation.name == name for layer in pg.experiment.net.layers[:-1])
+    assert all(layer.activation.name == name for layer in pg.experiment.net.layers[1:-1])
     assert pg.experiment.net.layers[-1].activation.name == "sigmoid"
     assert pg.step(2) and pg.image.value != before
 
@@ -390,9 +428,9 @@ def test_learning_rate_control_applies_from_the_next_epoch(pg):
     pg.step(2)
     pg.controls["lr"].value = LEARNING_RATES[0]
     assert pg.experiment.epoch == 2 and pg.experiment.settings.lr == LEARNING_RATES[0]
-    W = pg.experiment.net.layers[0].W.copy()
+    W = pg.experiment.net.layers[1].W.copy()
     pg.step()
-    assert np.abs(pg.experiment.net.layers[0].W - W).max() < 1e-3     # tiny steps
+    assert np.abs(pg.experiment.net.layers[1].W - W).max() < 1e-3     # tiny steps
     pg.controls["lr"].value = LEARNING_RATES[-1]
     assert pg.experiment.settings.lr == LEARNING_RATES[-1] and "lr 10" in pg.status.value
 
@@ -402,11 +440,11 @@ def test_batch_size_control(pg, monkeypatch, batch_size, updates):
     pg.controls["batch_size"].value = batch_size
     assert pg.experiment.settings.batch_size == batch_size
     calls = []
-    step = pg.experiment.workspace.step
-    monkeypatch.setattr(pg.experiment.workspace, "step",
-                        lambda *a: calls.append(len(a[0])) or step(*a))
+    step = pg.experiment.fused_step
+    monkeypatch.setattr(pg.experiment, "fused_step",
+                        lambda X, Y, batch, *a: calls.append(len(batch)) or step(X, Y, batch, *a))
     pg.step()
-    assert len(calls) == updates and f"batch {batch_size}" in pg.status.value
+    assert calls == [batch_size] * updates and f"batch {batch_size}" in pg.status.value
 
 
 def test_l2_control_shrinks_the_weights():
@@ -444,7 +482,7 @@ def test_a_linear_network_goes_to_inf_and_keeps_its_last_finite_weights():
     assert not pg.step(5)
     e = pg.experiment
     assert "the loss became" in e.diverged and e.epoch == 0
-    assert all(np.isfinite(layer.W).all() for layer in e.net.layers)
+    assert all(np.isfinite(layer.W).all() for layer in e.net.layers[1:])
     assert np.isfinite(e.train_loss).all() and len(e.train_loss) == 1
 
 

@@ -5,9 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlp_core.checks_basics import engine_shapes
-from mlp_core.network import MLP
-from mlp_core.widgets.shapes import (
+from mlp_core.course.widgets.shapes import (
+    KINDS,
     ShapesWidget,
     layer_shapes,
     n_params,
@@ -16,6 +15,7 @@ from mlp_core.widgets.shapes import (
     row_bias_verdict,
     shape_table_html,
 )
+from mlp_core.network import MLP
 
 
 @pytest.mark.parametrize("text, sizes", [
@@ -47,8 +47,16 @@ sizes_st = st.lists(st.integers(1, 6), min_size=2, max_size=5)
 @settings(max_examples=30, deadline=None)
 @given(sizes=sizes_st, N=st.integers(1, 7))
 def test_layer_shapes_are_those_of_a_real_pass(sizes, N):
-    assert layer_shapes(sizes, N) == engine_shapes(sizes, N)
-    assert sum(n_params(sizes)) == MLP(sizes, seed=0).n_params
+    """Keyed by the one index: layer_shapes(...)[l] is what net.layers[l] holds, l = 1 .. L."""
+    net = MLP(sizes, seed=0)
+    rng = np.random.default_rng(0)
+    net.forward(rng.standard_normal((N, sizes[0])))
+    net.backward(rng.random((N, sizes[-1])))
+    real = {l: {k: getattr(net.layers[l], k).shape for k in KINDS} for l in range(1, net.L + 1)}
+    assert layer_shapes(sizes, N) == real
+    params = n_params(sizes)
+    assert list(params) == list(range(1, net.L + 1))
+    assert sum(params.values()) == net.n_params
 
 
 @settings(max_examples=60, deadline=None)
@@ -58,7 +66,9 @@ def test_row_bias_forward_matches_what_numpy_really_does(sizes, N):
     net = MLP(sizes, init="normal", seed=1)
     A = np.random.default_rng(0).random((sizes[0], N))
     A_right = A
-    for layer, (shape, verdict) in zip(net.layers, row_bias_forward(sizes, N)):
+    forward = row_bias_forward(sizes, N)
+    assert list(forward) == list(range(1, net.L + 1))
+    for layer, (shape, verdict) in zip(net.layers[1:], forward.values()):
         if A is None:
             assert (shape, verdict) == (None, "")
             continue
@@ -78,8 +88,10 @@ def test_row_bias_forward_matches_what_numpy_really_does(sizes, N):
 
 
 def test_row_bias_verdicts_for_the_three_cases():
-    assert "numpy raises ValueError" in row_bias_verdict([2, 3, 2], 4)
-    assert "(3, 3) instead of (3, 1), silently" in row_bias_verdict([2, 3, 2], 1)
+    assert row_bias_verdict([2, 3, 2], 4).startswith("layer 1: numpy raises ValueError")
+    assert row_bias_verdict([2, 3, 2], 1).startswith("layer 1: z comes out (3, 3) instead of "
+                                                     "(3, 1), silently")
+    assert row_bias_verdict([2, 3, 2], 3).startswith("layer 1: z has the right shape (3, 3)")
     assert "wrong values, silently" in row_bias_verdict([2, 3, 2], 3)
     assert "no harm" in row_bias_verdict([2, 1, 1], 5)
 
@@ -87,7 +99,8 @@ def test_row_bias_verdicts_for_the_three_cases():
 def test_table_lists_every_shape_and_the_total():
     html = shape_table_html([64, 30, 10], 32)
     for text in ("(30, 64)", "(30, 1)", "(30, 32)", "(10, 30)", "(10, 32)", "2,260",
-                 "X (32, 64)", "Y_hat = a[1].T (32, 10)"):
+                 "X (32, 64)", "a[0] = X.T (64, 32)", "Y_hat = a[2].T (32, 10)",
+                 "<td>1</td><td>(30, 64)</td>", "<td>2</td><td>(10, 30)</td>", "0 (input)"):
         assert text in html
     assert html.count("<tr>") == 5                 # header, input, 2 layers, output
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mlp_core.widgets.welcome import TrainingPreview
+from mlp_core.course.widgets.welcome import TrainingPreview
 
 
 @pytest.fixture(scope="module")
