@@ -2,12 +2,13 @@
 
 For one parameter θ, the centred difference (C(θ + ε) − C(θ − ε)) / 2ε approaches ∂C/∂θ with an
 error of order ε² (truncation) plus order 1/ε (rounding). The relative error between two
-gradients g and g', CS231n's measure, is
+gradients g and g' is taken here norm-wise, over a whole ``W`` or ``b``,
 
     ||g − g'|| / max(||g||, ||g'||)      (0 when both are 0),
 
-taken here over a whole ``W`` or ``b``. About 1e-7 or below means right in float64; 1e-2 or
-above means a bug.
+where CS231n takes it element-wise, |g_i − g'_i| / max(|g_i|, |g'_i|) (lesson 06 reports
+both). With CS231n's thresholds: about 1e-7 or below means right in float64;
+1e-2 or above means a bug.
 """
 
 import numpy as np
@@ -16,7 +17,8 @@ from mlp_core.validate import check_positive, check_X, check_Y
 
 
 def relative_error(g, g_ref):
-    """CS231n's relative error ||g − g_ref|| / max(||g||, ||g_ref||) of two same-shape arrays."""
+    """The norm-wise relative error ||g − g_ref|| / max(||g||, ||g_ref||) of two same-shape
+    arrays (0 when both are 0)."""
     g, g_ref = np.asarray(g, dtype=float), np.asarray(g_ref, dtype=float)
     if g.shape != g_ref.shape:
         raise ValueError(f"cannot compare gradients of shapes {g.shape} and {g_ref.shape}")

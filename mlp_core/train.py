@@ -47,6 +47,19 @@ class History:
         """How many epochs have finished."""
         return len(self.loss)
 
+    def append(self, loss, accuracy, val_loss=None, val_accuracy=None, samples_seen=None,
+               seconds=None):
+        """Record one finished epoch: its training ``loss`` and ``accuracy`` and, when given,
+        ``val_loss``, ``val_accuracy``, ``samples_seen`` and ``seconds``, each appended to the
+        list of that name. A field left as None is left alone, so a run without validation
+        data keeps ``val_loss`` and ``val_accuracy`` empty."""
+        self.loss.append(float(loss))
+        self.accuracy.append(float(accuracy))
+        for name, value in (("val_loss", val_loss), ("val_accuracy", val_accuracy),
+                            ("samples_seen", samples_seen), ("seconds", seconds)):
+            if value is not None:
+                getattr(self, name).append(value)
+
 
 def _progress_bar(epochs, enabled):
     """A tqdm bar over epochs: a widget in notebooks, a text line in terminals."""
@@ -123,12 +136,12 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
                         net.step(lr, weight_decay)
                     total_cost += cost * len(batch)
                     labels_from(out.a.T, out=predicted[first:first + len(batch)])
-                history.loss.append(total_cost / N)
-                history.accuracy.append(np.count_nonzero(predicted == labels[order]) / N)
-                history.samples_seen.append(epoch * N)
-                if X_val is not None:
-                    _evaluate(net, X_val, Y_val, history)
-                history.seconds.append(time.perf_counter() - start)
+                val_loss, val_accuracy = (_evaluate(net, X_val, Y_val) if X_val is not None
+                                          else (None, None))
+                history.append(total_cost / N,
+                               np.count_nonzero(predicted == labels[order]) / N,
+                               val_loss, val_accuracy, samples_seen=epoch * N,
+                               seconds=time.perf_counter() - start)
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
                 if callback is not None and callback(epoch, history) is False:
@@ -138,10 +151,10 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
     return history
 
 
-def _evaluate(net, X_val, Y_val, history):
-    """Append the cost and accuracy of ``net`` on the validation data (float (N, n_0) and
-    (N, n_L), checked) to ``history``."""
+def _evaluate(net, X_val, Y_val):
+    """The cost and accuracy of ``net`` on the validation data (float (N, n_0) and (N, n_L),
+    checked), as two floats."""
     Y_hat = net.forward(X_val)
     out = net.layers[net.L]
-    history.val_loss.append(net.loss_fn.cost(out.z, out.a, Y_val.T))
-    history.val_accuracy.append(float(np.mean(labels_from(Y_hat) == labels_from(Y_val))))
+    return (net.loss_fn.cost(out.z, out.a, Y_val.T),
+            float(np.mean(labels_from(Y_hat) == labels_from(Y_val))))

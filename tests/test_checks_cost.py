@@ -1,12 +1,13 @@
-"""Lesson 04's checks (mlp_core.course.checks.cost): ✓ for the right cost and accuracy, and each
-usual mistake its own hint."""
+"""Lesson 04's checks (mlp_core.course.checks.cost): ✓ for the right cost, accuracy and softmax
+δ^L = a − y, and each usual mistake its own hint."""
 
 import numpy as np
 import pytest
 from checking import assert_explains_a_crash, not_done, outcome, returning
 
+from mlp_core.activations import sigmoid
 from mlp_core.course import post
-from mlp_core.course.checks.cost import check_accuracy, check_quadratic_cost
+from mlp_core.course.checks.cost import check_accuracy, check_quadratic_cost, check_softmax_delta
 from mlp_core.datasets import one_hot
 
 Y_HAT = np.array([[0.9, 0.2, 0.1], [0.3, 0.4, 0.2], [0.7, 0.7, 0.1], [0.6, 0.8, 0.3],
@@ -91,3 +92,69 @@ def test_quadratic_cost_explains_a_crash():
 @pytest.mark.parametrize("Y_hat, Y", [(Y_HAT, Y), (Y_HAT_1, Y_1)])
 def test_accuracy_explains_a_crash(Y_hat, Y):
     assert_explains_a_crash(check_accuracy, Y_hat, Y, name="accuracy")
+
+
+# ----- lesson 04, softmax with cross-entropy ----------------------------------------------------
+Z_SM = np.array([[0.5, 1000.0, -1000.0, 3.0],
+                 [-1.2, 998.0, -1001.0, 0.0],
+                 [2.0, 999.0, -999.0, 3.0]])          # (n_L, N) = (3, 4), columns at ±1000
+Y_SM = one_hot(np.array([2, 0, 1, 0]), 3).T           # (3, 4), one-hot columns
+
+
+def _softmax(Z, axis=0):
+    E = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+def _unstable(Z, Y):
+    E = np.exp(Z)                                     # no max subtracted
+    return E / E.sum(axis=0, keepdims=True) - Y
+
+
+def _whole_max(Z, Y):
+    E = np.exp(Z - Z.max())                           # the max of the whole array
+    return E / E.sum(axis=0, keepdims=True) - Y
+
+
+def _over_samples(Z, Y):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))      # over axis=1, the samples
+    return E / E.sum(axis=1, keepdims=True) - Y
+
+
+def test_softmax_delta_right_and_each_mistake_its_hint():
+    A = _softmax(Z_SM)
+    assert np.allclose(A.sum(axis=0), 1) and np.all(np.isfinite(A))
+    ok, out = outcome(check_softmax_delta, lambda Z, Y: _softmax(Z) - Y, Z_SM, Y_SM)
+    assert ok is True and out.startswith("✓ softmax_cross_entropy_delta of Z, Y (3, 4) is right")
+    for learner, words in ((_unstable, "subtract each column's own maximum"),
+                           (_whole_max, "subtract each column's own maximum"),
+                           (_over_samples, "over axis=1, across the samples"),
+                           (returning(A), "this is a = softmax(z) itself"),
+                           (returning(Y_SM - A), "the sign is flipped"),
+                           (returning((A - Y_SM) * A * (1 - A)), "σ'-style factor"),
+                           (returning(sigmoid(Z_SM) - Y_SM), "σ(z) − y"),
+                           (returning(A - Y_SM + 0.1), "step by step")):
+        ok, out = outcome(check_softmax_delta, learner, Z_SM, Y_SM)
+        assert ok is False and out.startswith("✗") and words in out, out
+        assert out.count("\n") == 1, out              # one line, no warning
+    ok, out = outcome(check_softmax_delta, returning((A - Y_SM).T), Z_SM, Y_SM)
+    assert not ok and "shape (4, 3), expected (3, 4)" in out
+
+
+def test_softmax_delta_not_done_none_and_the_input_kept():
+    ok, out = outcome(check_softmax_delta, not_done, Z_SM, Y_SM)
+    assert not ok and out.startswith("… softmax_cross_entropy_delta: not done yet")
+    ok, out = outcome(check_softmax_delta, returning(None), Z_SM, Y_SM)
+    assert not ok and "return statement missing" in out
+
+    def in_place(Z, Y):
+        Z -= Z.max(axis=0, keepdims=True)             # the learner's copy, not the lesson's
+        return _softmax(Z) - Y
+
+    Z = Z_SM.copy()
+    ok, _ = outcome(check_softmax_delta, in_place, Z, Y_SM)
+    assert ok is True and np.array_equal(Z, Z_SM)
+
+
+def test_softmax_delta_explains_a_crash():
+    assert_explains_a_crash(check_softmax_delta, Z_SM, Y_SM, name="softmax_cross_entropy_delta")

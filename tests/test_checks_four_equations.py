@@ -1,15 +1,18 @@
-"""Lesson 05's check (mlp_core.course.checks.four_equations): the backward pass, each usual
-mistake of the catalogue (mlp_core.course.bugs) named by its own hint, with the one index
-(dW[l], db[l] for l = 1 .. L); and the post's code, whose flaws the lesson shows."""
+"""Lesson 05's check (mlp_core.course.checks.four_equations): the backward pass of a network
+with tanh hidden layers and a softmax output with cross-entropy, each usual mistake
+(``MISTAKES``) named by its own hint, with the one index (dW[l], db[l] for l = 1 .. L); and the
+post's code, whose flaws the lesson shows."""
 
 import numpy as np
 import pytest
 from checking import assert_explains_a_crash, not_done, outcome, returning
 
 from mlp_core import MLP
+from mlp_core.activations import sigmoid_prime, tanh_prime
 from mlp_core.course import post
 from mlp_core.course.bugs import CATALOGUE
 from mlp_core.course.checks.four_equations import (
+    MISTAKES,
     answer_with,
     backward_case,
     check_backward,
@@ -18,9 +21,11 @@ from mlp_core.course.checks.four_equations import (
 from mlp_core.datasets import make_moons, one_hot
 from mlp_core.gradcheck import relative_error
 
-#: the mistakes a backward pass can make on lesson 05's case (the post's loss scaling changes
-#: the cost, not the gradients; the post's per-sample db is a shape mistake, named as such)
-GRADIENT_MISTAKES = [key for key in CATALOGUE if key not in ("none", "post_loss", "post_db")]
+
+def tanh_softmax(sizes, seed=0):
+    """An MLP like the exercise's: tanh hidden layers, a softmax output, cross-entropy."""
+    return MLP(sizes, activation="tanh", output_activation="softmax", loss="cross_entropy",
+               init="normal", seed=seed)
 
 
 def verdict(check, answer, *args):
@@ -30,17 +35,16 @@ def verdict(check, answer, *args):
 
 
 def backward_pass(net, X, Y):
-    """Lesson 05's solution, as a learner writes it."""
+    """Lesson 05's solution, as a learner writes it: tanh hidden layers, softmax output."""
     L, N = net.L, X.shape[0]
     dW, db = {}, {}
-    out = net.layers[L]
-    delta = (out.a - Y.T) * out.a * (1 - out.a)                        # BP1
+    delta = net.layers[L].a - Y.T                                      # BP1: a - y
     for l in range(L, 0, -1):
         db[l] = delta.mean(axis=1, keepdims=True)                      # BP3
         dW[l] = delta @ net.layers[l - 1].a.T / N                      # BP4
         if l > 1:
             a = net.layers[l - 1].a
-            delta = (net.layers[l].W.T @ delta) * a * (1 - a)          # BP2
+            delta = (net.layers[l].W.T @ delta) * (1 - a ** 2)         # BP2: tanh'
     return dW, db
 
 
@@ -56,6 +60,15 @@ def test_numerical_delta_matches_bp1_and_bp2():
     assert net.layers[1].z.shape == (4, 6)            # the batch's forward pass is left cached
     with pytest.raises(ValueError, match="layer 0, the input, has no z"):
         numerical_delta(net, X, Y2, 0)
+
+
+def test_the_case_is_tanh_with_a_softmax_and_cross_entropy():
+    net, X, Y3 = backward_case()
+    assert [net.layers[l].activation.name for l in (1, 2, 3)] == ["tanh", "tanh", "softmax"]
+    assert net.loss_name == "cross_entropy"
+    assert np.allclose(net.layers[3].a.sum(axis=0), 1)
+    net.backward(Y3)
+    assert np.array_equal(net.layers[3].delta, net.layers[3].a - Y3.T)      # BP1: a - y
 
 
 def test_the_reference_answer_is_the_engines():
@@ -102,16 +115,76 @@ def test_a_loop_over_every_layer_is_told_that_layer_0_is_the_input():
     assert "net.layers[0] is the input layer" in out and "net.layers[1:]" in out
 
 
-@pytest.mark.parametrize("mistake", GRADIENT_MISTAKES)
+@pytest.mark.parametrize("mistake", list(MISTAKES))
 def test_check_backward_names_each_usual_mistake(mistake):
     net, X, Y3 = backward_case()
     ok, out = verdict(check_backward, answer_with(net, X, Y3, mistake), net, X, Y3)
-    assert not ok and out == f"✗ backward_pass: {CATALOGUE[mistake].hint}"
+    assert not ok and out == f"✗ backward_pass: {MISTAKES[mistake]}"
+
+
+def learner(bp1=None, bp2=None):
+    """A learner's backward_pass for the exercise, with BP1's and BP2's lines replaceable:
+    ``bp1(out, Y)`` gives delta[L], ``bp2(W, delta, layer)`` gives delta[l]."""
+    def backward(net, X, Y):
+        L, N = net.L, X.shape[0]
+        dW, db = {}, {}
+        out = net.layers[L]
+        delta = bp1(out, Y) if bp1 else out.a - Y.T
+        for l in range(L, 0, -1):
+            db[l] = delta.mean(axis=1, keepdims=True)
+            dW[l] = delta @ net.layers[l - 1].a.T / N
+            if l > 1:
+                below = net.layers[l - 1]
+                W = net.layers[l].W
+                delta = bp2(W, delta, below) if bp2 else (W.T @ delta) * tanh_prime(below.z)
+        return dW, db
+    return backward
+
+
+@pytest.mark.parametrize("mistake, function, words", [
+    ("sigmoid_prime_bp2", learner(bp2=lambda W, d, b: (W.T @ d) * sigmoid_prime(b.z)),
+     "BP2 uses sigmoid_prime, the sigmoid's σ′, but the hidden layers are tanh"),
+    ("sigmoid_prime_of_a_bp2", learner(bp2=lambda W, d, b: (W.T @ d) * b.a * (1 - b.a)),
+     "BP2 uses a(1 − a), the sigmoid's σ′"),
+    ("tanh_prime_of_a", learner(bp2=lambda W, d, b: (W.T @ d) * tanh_prime(b.a)),
+     "you computed 1 − tanh(a[l])², tanh′ at a"),
+    ("one_minus_z_squared", learner(bp2=lambda W, d, b: (W.T @ d) * (1 - b.z ** 2)),
+     "you computed 1 − z[l]²"),
+    ("no_prime_bp2", learner(bp2=lambda W, d, b: W.T @ d), "BP2 lacks tanh′(z[l])"),
+    ("sigmoid_factor_bp1", learner(bp1=lambda o, Y: (o.a - Y.T) * o.a * (1 - o.a)),
+     "BP1 has an extra activation-derivative factor"),
+    ("sigmoid_prime_bp1", learner(bp1=lambda o, Y: (o.a - Y.T) * sigmoid_prime(o.z)),
+     "delta[L] = a[L] − y, nothing multiplied"),
+    ("tanh_factor_bp1", learner(bp1=lambda o, Y: (o.a - Y.T) * (1 - o.a ** 2)),
+     "lesson 04, section 4"),
+    ("W_not_transposed", learner(bp2=lambda W, d, b: (W @ d) * (1 - b.a ** 2)),
+     "W is not transposed in BP2"),
+])
+def test_a_learners_mistake_as_written_gets_its_hint(mistake, function, words):
+    net, X, Y3 = backward_case()
+    ok, out = outcome(check_backward, function, net, X, Y3)
+    assert not ok and out.strip() == f"✗ backward_pass: {MISTAKES[mistake]}"
+    assert words in out
+
+
+def test_the_right_answer_as_written_passes():
+    net, X, Y3 = backward_case()
+    ok, out = outcome(check_backward, learner(), net, X, Y3)
+    assert ok is True, out
+
+
+def test_an_unknown_mistake_is_refused():
+    net, X, Y3 = backward_case()
+    with pytest.raises(ValueError, match="unknown mistake"):
+        answer_with(net, X, Y3, "sigma_prime")
 
 
 def test_the_posts_per_sample_db_is_named_as_a_shape_mistake():
     net, X, Y3 = backward_case()
-    ok, out = verdict(check_backward, answer_with(net, X, Y3, "post_db"), net, X, Y3)
+    dW, db = answer_with(net, X, Y3)
+    net.backward(Y3)
+    per_sample = {l: net.layers[l].delta for l in range(1, 4)}       # the post's d_b = delta
+    ok, out = verdict(check_backward, (dW, per_sample), net, X, Y3)
     assert not ok and out == ("✗ backward_pass: db[3] has shape (3, 4), expected (3, 1) (like "
                               f"b[3]): {CATALOGUE['post_db'].hint}")
 
@@ -123,7 +196,7 @@ def test_every_mistake_gives_a_different_answer():
         dW, db = answer_with(net, X, Y3, mistake)
         return np.concatenate([g[l].ravel() for g in (dW, db) for l in range(1, 4)])
 
-    answers = [flat(m) for m in ["none", *GRADIENT_MISTAKES]]
+    answers = [flat(m) for m in ["none", *MISTAKES]]
     for i in range(len(answers)):
         for j in range(i):
             assert relative_error(answers[i], answers[j]) > 1e-3
@@ -162,12 +235,15 @@ def test_backward_case_is_square_where_bp2_transposes():
 
 
 def test_a_net_with_no_square_W_still_gets_its_hints():
-    net = MLP([2, 3, 2], init="normal", seed=0)
+    net = tanh_softmax([2, 3, 2])
     X = np.random.default_rng(0).random((5, 2))
     Y2 = np.eye(2)[[0, 1, 0, 1, 0]]
     net.forward(X)
     ok, out = verdict(check_backward, answer_with(net, X, Y2, "sum_dW"), net, X, Y2)
-    assert not ok and CATALOGUE["sum_dW"].hint in out
+    assert not ok and MISTAKES["sum_dW"] in out
+    net.forward(X)
+    ok, out = verdict(check_backward, answer_with(net, X, Y2, "tanh_prime_of_a"), net, X, Y2)
+    assert not ok and MISTAKES["tanh_prime_of_a"] in out
     net.forward(X)
     ok, out = outcome(check_backward, backward_pass, net, X, Y2)
     assert ok is True, out

@@ -72,6 +72,8 @@ def test_check_sigmoid(fn, ok, words):
     (lambda z: z * (1 - z), False, "you computed z(1 - z)"),
     (stable, False, "that is σ(z) itself"),
     (lambda z: -stable(z) * (1 - stable(z)), False, "the sign is flipped"),
+    (lambda z: stable(z) * (1 - stable(-z)), False,
+     "you computed σ(z)(1 - σ(-z)) = σ(z)², since 1 - σ(-z) = σ(z)"),
     (lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, False, "nan or inf at z = -1000"),
     (lambda z: naive(z) * (1 - naive(z)), False, "numpy warned"),
     (lambda z: np.where(np.abs(z) > 20, 1e-3, stable(z) * (1 - stable(z))), False,
@@ -188,22 +190,36 @@ def test_check_layer_forward_checks_a_only_once_z_is_right():
                                  "b is missing"]
 
 
-def forward_rows(net, X, transpose_in=True, transpose_out=True, last_sigma=True):
+def forward_rows(net, X, transpose_in=True, transpose_out=True, last_sigma=True, sigma=True,
+                 skip=None):
     A = X.T if transpose_in else X
     for layer in net.layers[1:]:
+        if layer.index == skip:
+            continue
         Z = layer.W @ A + layer.b
-        A = sig(Z) if last_sigma or layer.index < net.L else Z
+        A = sig(Z) if sigma and (last_sigma or layer.index < net.L) else Z
     return A.T if transpose_out else A
 
 
-@pytest.mark.parametrize("kwargs, ok, words", [
-    ({}, True, "✓ Y_hat is right"),
-    ({"transpose_in": False}, False, "start from A = X.T, the input layer's a[0]"),
-    ({"transpose_out": False}, False, "that is a[L] (n_L, N); Y_hat = a[L].T"),
-    ({"last_sigma": False}, False, "the last layer needs its sigmoid too"),
+SKIPPED = "a layer was skipped: run layer_forward on every layer l = 1 .. L"
+
+
+@pytest.mark.parametrize("sizes, kwargs, ok, words", [
+    ([2, 3, 2], {}, True, "✓ Y_hat is right"),
+    ([2, 3, 2], {"transpose_in": False}, False, "start from A = X.T, the input layer's a[0]"),
+    ([2, 3, 2], {"transpose_out": False}, False, "that is a[L] (n_L, N); Y_hat = a[L].T"),
+    ([2, 3, 2], {"last_sigma": False}, False, "the last layer needs its sigmoid too"),
+    ([2, 3, 2], {"sigma": False}, False, "no layer applied σ: every layer needs a = σ(z); does "
+                                         "layer_forward return z as its a?"),
+    ([2, 3, 2], {"skip": 2}, False, "returned what the network gives without layer 2 (shape "
+                                    f"(5, 3), expected (5, 2)): {SKIPPED}"),
+    ([2, 3, 2], {"skip": 1}, False, "(size 2 is different from 3): a W that reads 3 "
+                                    f"activations met an a with 2 rows, the height of another "
+                                    f"layer: {SKIPPED}"),
+    ([2, 3, 3, 2], {"skip": 2}, False, "without layer 2 (shape (5, 2), expected (5, 2))"),
 ])
-def test_check_network_forward(kwargs, ok, words):
-    net = MLP([2, 3, 2], init="normal", seed=0)
+def test_check_network_forward(sizes, kwargs, ok, words):
+    net = MLP(sizes, init="normal", seed=0)
     X = np.random.default_rng(2).random((5, 2))
     got, text = run(check_network_forward, lambda n, x: forward_rows(n, x, **kwargs), net, X)
     assert got is ok and words in text

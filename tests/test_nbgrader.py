@@ -3,8 +3,8 @@
 ``python -m mlp_core.tools.grading course`` lays out the course, ``nbgrader generate_assignment``
 releases every lesson with exercises, and ``nbgrader autograde`` grades, for each lesson, a
 blank hand-in, the instructor's answers, a hand-in whose every exercise raises a numpy shape
-error, and one hand-in per exercise with that exercise's typical mistake
-(``mlp_core.course.mistakes``) and the other answers right. Every check cell of every graded
+error, and one hand-in per typical mistake of each exercise (``mlp_core.course.mistakes``),
+that mistake in its exercise and the other answers right. Every check cell of every graded
 notebook is then read: no traceback anywhere, only the checks' one-line ``CheckFailed``.
 """
 
@@ -75,14 +75,24 @@ def hand_in(released, source, bodies):
     return nb
 
 
+def wrong_student(grade_id, k):
+    """The student who hands in mistake ``k`` (0 = the first) of the exercise ``grade_id``."""
+    return f"wrong_{grade_id}" if k == 0 else f"wrong{k + 1}_{grade_id}"
+
+
+#: (grade_id, k) of every typical mistake of the catalogue
+MISTAKES = [(grade_id, k) for grade_id, ex in EXERCISES.items() for k in range(len(ex.mistakes))]
+
+
 def submissions(lesson):
     """{student: {grade_id: body}} for one lesson: blank, right, raises, one per mistake."""
     ids = exercises_of(lesson.stem)
     students = {"blank": {}, "right": dict.fromkeys(ids, "right"),
                 "raises": dict.fromkeys(ids, SHAPE_SLIP)}
     for grade_id in ids:
-        students[f"wrong_{grade_id}"] = {**dict.fromkeys(ids, "right"),
-                                         grade_id: EXERCISES[grade_id].wrong}
+        for k, mistake in enumerate(EXERCISES[grade_id].mistakes):
+            students[wrong_student(grade_id, k)] = {**dict.fromkeys(ids, "right"),
+                                                    grade_id: mistake.wrong}
     return students
 
 
@@ -182,18 +192,18 @@ def test_a_shape_error_is_named_not_thrown(course, lesson):
                "(3,5) (5,3)" in text, (grade_id, text)
 
 
-@pytest.mark.parametrize("grade_id", list(EXERCISES))
-def test_a_typical_mistake_scores_zero_for_its_exercise(course, grade_id):
+@pytest.mark.parametrize("grade_id, k", MISTAKES, ids=[wrong_student(g, k) for g, k in MISTAKES])
+def test_a_typical_mistake_scores_zero_for_its_exercise(course, grade_id, k):
     exercise = EXERCISES[grade_id]
     lesson = next(p for p in LESSONS if p.stem == exercise.lesson)
-    student = f"wrong_{grade_id}"
+    student = wrong_student(grade_id, k)
     by_check, _, _ = scores(course, lesson, student)
     assert by_check[exercise.check_id] == 0
     for other in exercises_of(lesson.stem):
         if other != grade_id and grade_id not in EXERCISES[other].needs:
             assert by_check[EXERCISES[other].check_id] == 1, (other, by_check)
     text, _ = check_cells(graded(course, lesson, student))[exercise.check_id]
-    assert "✗ " in text and exercise.hint in text, text
+    assert "✗ " in text and exercise.mistakes[k].hint in text, text
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
@@ -229,12 +239,13 @@ def test_score_table(course):
     for lesson in LESSONS:
         ids = exercises_of(lesson.stem)
         total = {student: scores(course, lesson, student)[1:]
-                 for student in ["blank", "raises", "right", *(f"wrong_{g}" for g in ids)]}
+                 for student in submissions(lesson)}
         n = len(ids)
         assert total["blank"] == total["raises"] == (0, n) and total["right"] == (n, n)
         for grade_id in ids:
             lost = 1 + sum(grade_id in EXERCISES[other].needs for other in ids)
-            assert total[f"wrong_{grade_id}"] == (n - lost, n), grade_id
+            for k in range(len(EXERCISES[grade_id].mistakes)):
+                assert total[wrong_student(grade_id, k)] == (n - lost, n), (grade_id, k)
         wrong = ", ".join(f"{g} {total[f'wrong_{g}'][0]:g}/{n}" for g in ids)
         rows.append(f"{lesson.stem:<27} {0:g}/{n}    {0:g}/{n}     {wrong:<26} {n}/{n}")
     print("\n" + "\n".join(rows))

@@ -5,6 +5,7 @@ import pytest
 
 from mlp_core import MLP, train
 from mlp_core.datasets import load_digits, make_moons, train_test_split
+from mlp_core.train import History
 
 
 def test_same_seed_same_history_bit_for_bit():
@@ -38,6 +39,45 @@ def test_history_and_callback():
     assert h.epochs == 3 and h.samples_seen == [50, 100, 150]
     assert len(h.seconds) == 3 and h.val_loss == []
     assert all(0 <= a <= 1 for a in h.accuracy)
+
+
+def test_history_append_records_one_epoch_in_the_named_lists():
+    """Lesson 07's exercise records each epoch with history.append(loss, accuracy, ...)."""
+    h = History()
+    h.append(0.5, 0.75)                                  # no validation data
+    h.append(0.25, 0.875, 0.3, 0.8, samples_seen=100, seconds=1.5)
+    assert h.loss == [0.5, 0.25] and h.accuracy == [0.75, 0.875] and h.epochs == 2
+    assert h.val_loss == [0.3] and h.val_accuracy == [0.8]
+    assert h.samples_seen == [100] and h.seconds == [1.5]
+    h.append(np.float64(0.125), 1, val_loss=0.2, val_accuracy=0.9)
+    assert h.loss[-1] == 0.125 and type(h.loss[-1]) is float and h.accuracy[-1] == 1.0
+    assert h.val_loss == [0.3, 0.2] and h.samples_seen == [100]
+
+
+def test_a_loop_with_history_append_is_train_bit_for_bit():
+    X, y = make_moons(40, seed=1)
+    X_val, y_val = make_moons(20, seed=2)
+    net, mine = MLP([2, 4, 2], seed=0), MLP([2, 4, 2], seed=0)
+    h = train(net, X, y, epochs=3, batch_size=16, lr=1.0, seed=0, X_val=X_val, Y_val=y_val,
+              progress=False, fused=False)
+    history, rng, N = History(), np.random.default_rng(0), len(X)
+    for epoch in range(1, 4):
+        order = rng.permutation(N)
+        total, correct = 0.0, 0
+        for first in range(0, N, 16):
+            idx = order[first:first + 16]
+            Y_hat = mine.forward(X[idx])
+            total += mine.backward(y[idx]) * len(idx)
+            correct += int(np.sum(np.argmax(Y_hat, axis=1) == y[idx]))
+            mine.step(1.0)
+        history.append(total / N, correct / N, mine.loss(X_val, y_val),
+                       mine.accuracy(X_val, y_val), samples_seen=epoch * N)
+    for a, b in zip(net.layers[1:], mine.layers[1:]):
+        assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+    assert history.accuracy == h.accuracy and history.samples_seen == h.samples_seen
+    assert np.allclose(history.loss, h.loss, rtol=1e-12, atol=0)
+    assert np.allclose(history.val_loss, h.val_loss, rtol=1e-12, atol=0)
+    assert history.val_accuracy == h.val_accuracy and len(h.seconds) == 3
 
 
 def test_epoch_loss_is_the_mean_of_the_batch_costs_before_each_step():

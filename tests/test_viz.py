@@ -68,3 +68,18 @@ def test_the_network_drawing_numbers_its_columns_as_the_equations_do():
         drawing.update(weights=layer_weights(net), highlight=l)
         left, width = drawing.band.get_x(), drawing.band.get_width()
         assert l - 1 < left < l - 0.5 and left + width > l
+
+
+def test_draw_chain_writes_each_node_with_its_value_and_gradient():
+    import matplotlib.pyplot as plt
+
+    from mlp_core.course.viz import draw_chain
+
+    fig, ax = plt.subplots()
+    nodes = draw_chain(ax, ["x", "z", "C"], [1.5, 0.25, 0.125], [-0.5, 2.0, 1.0], title="t")
+    texts = [t.get_text() for t in ax.texts]
+    assert [n.get_text() for n in nodes] == ["x", "z", "C"]
+    assert {"1.5000", "0.2500", "0.1250", "-0.5000", "2.0000", "1.0000"} <= set(texts)
+    assert ax.get_title() == "t" and len(ax.patches) + len(
+        [c for c in ax.get_children() if type(c).__name__ == "Annotation"]) >= 2
+    plt.close(fig)

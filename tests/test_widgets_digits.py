@@ -85,6 +85,28 @@ def test_bar_colours_mark_the_true_and_the_wrong_class(explorer, data):
     assert "wrong (red bar)" in explorer.label.value
 
 
+def test_the_true_class_is_framed_even_when_its_output_is_near_0(explorer, data):
+    net, X, y = data
+    explorer.only_mistakes.value = True
+    for k in range(len(explorer.mistakes)):
+        explorer.sample.value = k
+        i = explorer.index()
+        frame = explorer.true_frame
+        assert frame.get_x() + frame.get_width() / 2 == pytest.approx(y[i])
+        assert frame.get_height() >= 1 and frame.get_fill() is False
+    assert explorer.true_frame in explorer._animated          # redrawn with the bars
+    assert "(blue frame)" in explorer.label.value
+
+
+def test_the_input_title_is_short_enough_not_to_be_clipped(explorer):
+    title = explorer.picture.axes.get_title()
+    assert title == "input a[0] (8×8)"
+    fig = explorer.picture.axes.figure
+    renderer = fig.canvas.get_renderer()
+    box = explorer.picture.axes.title.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+
+
 def test_mistakes_only_walks_the_misclassified_digits(explorer, data):
     net, X, y = data
     wrong = np.flatnonzero(net.predict(X) != y)

@@ -10,7 +10,14 @@ from mlp_core import MLP, relative_error
 from mlp_core.course.bugs import BUGS, BuggyMLP, bug_batch
 from mlp_core.course.checks.gradient_checking import check_gradcheck_layer, check_relative_error
 from mlp_core.course.models import cost_in, diagnose, eps_sweep, flagged, v_theory, verdict
-from mlp_core.course.widgets.gradcheck_lab import ARCHITECTURES, BugMenu, describe, plot_eps_sweep
+from mlp_core.course.widgets.gradcheck_lab import (
+    ARCHITECTURES,
+    BugMenu,
+    describe,
+    elementwise_errors,
+    max_elementwise_error,
+    plot_eps_sweep,
+)
 
 matplotlib.use("Agg")
 EPS = np.logspace(-12, 0, 25)
@@ -131,7 +138,7 @@ def test_bug_menu_changes_with_the_bug():
     assert not np.allclose(menu.dots.get_offsets()[:, 1], dots[:, 1])
     assert "wrong" in menu.report.value and "gradient check flags layers 1, 2" in \
         menu.title_err.get_text()
-    assert "<td>layer 1</td>" in menu.report.value and "<td>layer 0</td>" not in menu.report.value
+    assert ">layer 1</td>" in menu.report.value and ">layer 0</td>" not in menu.report.value
     assert [t.get_text() for t in menu.ax_err.get_xticklabels()] == ["layer 1", "layer 2",
                                                                     "layer 3"]
     legend = [t.get_text() for t in menu.ax_dots.get_legend().get_texts()]
@@ -320,3 +327,58 @@ def test_the_models_thresholds_are_the_check_protocols():
     from mlp_core.course import checks, models
 
     assert (models.RIGHT, models.WRONG) == (checks.RIGHT, checks.WRONG)
+
+
+# ----- both relative errors, and a table and menus a projector can show -------------------
+
+def test_elementwise_errors_are_cs231ns_and_zero_where_both_are_zero():
+    g = np.array([[1.0, 0.0], [2.0, -1e-9]])
+    ref = np.array([[1.1, 0.0], [2.0, 1e-9]])
+    e = elementwise_errors(g, ref)
+    assert e.shape == g.shape
+    assert e[0, 0] == pytest.approx(0.1 / 1.1) and e[0, 1] == 0 and e[1, 0] == 0
+    assert e[1, 1] == pytest.approx(2)                    # opposite signs: the top of the scale
+    assert max_elementwise_error(g, ref) == pytest.approx(2)
+    assert max_elementwise_error(3.0, 3.0) == 0.0
+    assert max_elementwise_error(np.zeros(0), np.zeros(0)) == 0.0
+    assert max_elementwise_error(0.5, 0.25) == relative_error(0.5, 0.25)   # one entry: the same
+    with pytest.raises(ValueError, match="shapes"):
+        elementwise_errors(np.ones(2), np.ones(3))
+
+
+def test_each_measure_hides_what_the_other_shows():
+    """The norm hides one wrong small entry among large ones; the element-wise maximum flags
+    rounding on an entry that is nearly 0 in both."""
+    g = np.array([1.0, 2.0, 1e-8])
+    one_small_wrong = np.array([1.0, 2.0, -1e-8])   # its sign flipped
+    assert verdict(relative_error(g, one_small_wrong)) == "right"
+    assert verdict(max_elementwise_error(g, one_small_wrong)) == "wrong"
+    noise_near_0 = np.array([1.0, 2.0, 1e-13]) + np.array([0, 0, 1e-14])
+    assert verdict(relative_error(np.array([1.0, 2.0, 1e-13]), noise_near_0)) == "right"
+    assert verdict(max_elementwise_error(np.array([1.0, 2.0, 1e-13]), noise_near_0)) != "right"
+
+
+def test_the_report_table_has_a_header_and_both_errors_per_layer():
+    menu = BugMenu(bug="none")
+    report = menu.report.value
+    assert report.count("<tr>") == 2 + 3                       # two header rows, layers 1 .. 3
+    assert "<th colspan=2" in report and "norm-wise" in report
+    assert "max element-wise" in report and "text-align: right" in report
+    assert "table-layout: fixed" in report and report.count("<col ") == 5
+    for entry in menu.diag["layers"].values():
+        for p in ("W", "b"):
+            e = entry[p]
+            assert f"{e['error']:.1e} <span" in report and ">right</span>" in report
+            assert f"{max_elementwise_error(e['analytic'], e['numeric']):.1e}<" in report
+    menu.bug.value = "post_db"
+    assert "colspan=2" in menu.report.value and "shape (5, 10) ≠ (5, 1)" in menu.report.value
+
+
+def test_the_menus_are_wide_enough_for_their_longest_option():
+    menu = BugMenu()
+    for dropdown in (menu.bug, menu.architecture):
+        assert dropdown.style.description_width == "initial"
+        longest = max(len(label) for label in dropdown._options_labels)
+        width = int(dropdown.layout.width.removesuffix("px"))
+        # about 8 px a character at 13 px, plus the label and the arrow
+        assert width >= 8 * longest + len(dropdown.description) * 8 + 30

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from mlp_core.activations import sigmoid_prime
-from mlp_core.course.models import deep_net, gradient_norms, saturated_fraction, saturation_edge
+from mlp_core.course.models import (
+    SATURATED,
+    deep_net,
+    gradient_norms,
+    saturated_fraction,
+    saturation_edge,
+)
 from mlp_core.course.widgets.pitfalls import (
     MAX_DEPTH,
     GradientBarChart,
@@ -111,11 +117,26 @@ def test_chart_refuses_too_many_layers():
 
 
 def test_saturation_edge_and_fraction():
-    edge = saturation_edge(0.01)
-    assert abs(edge - 4.585) < 1e-3
-    assert np.isclose(sigmoid_prime(edge), 0.01)
-    z = np.array([0.0, 1.0, -4.0, 4.7, -10.0])
+    edge = saturation_edge()                     # the default: σ' < 1 % of its peak 1/4
+    assert SATURATED == 0.0025 and abs(edge - 5.986) < 1e-3
+    assert np.isclose(sigmoid_prime(edge), 0.0025)
+    assert abs(saturation_edge(0.01) - 4.585) < 1e-3     # any other threshold on σ'
+    z = np.array([0.0, 1.0, -5.9, 6.1, -10.0])   # |z| > 5.99 only at 6.1 and -10
     assert saturated_fraction(z) == pytest.approx(0.4)
+    assert saturated_fraction(z, 0.01) == pytest.approx(0.6)
+
+
+def test_saturation_has_one_definition_in_lessons_01_and_09():
+    from mlp_core.course.widgets.neuron import PEAK, SATURATION, saturation_z
+
+    assert SATURATED == SATURATION * PEAK
+    assert saturation_z() == saturation_edge()
+
+
+def test_controls_show_their_whole_label(digits):
+    widget = GradientBars(*digits, depth=2)
+    for control in (widget.depth, widget.init, widget.activation):
+        assert control.style.description_width == "initial", control.description
 
 
 def test_draw_saturation_draws_one_histogram_per_layer():
@@ -126,4 +147,5 @@ def test_draw_saturation_draws_one_histogram_per_layer():
     assert len(patches) == 2
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == "narrow: 0% saturated" and labels[1].startswith("wide: ")
+    assert "saturated:\nσ' < 1 % of\nits peak" in [t.get_text() for t in ax.texts]
     plt.close(fig)

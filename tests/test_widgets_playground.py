@@ -160,6 +160,15 @@ def test_the_widget_starts_reset(pg):
     assert pg.epoch_text.get_text() == "epoch 0"
 
 
+def test_every_control_label_has_room_to_show_in_full(pg):
+    """A projector shows "learning rate η" whole, not "learning rat…": labels of at most 15
+    characters get 120 px (about 8 px a character at 13 px), and every control the same."""
+    widths = {c.style.description_width for c in pg.controls.values()}
+    assert widths == {"120px"}
+    assert max(len(c.description) for c in pg.controls.values()) <= 15
+    assert {c.layout.width for c in pg.controls.values()} == {"285px"}
+
+
 def test_step_trains_one_epoch_and_redraws(pg):
     before, weights = pg.image.value, [layer.W.copy() for layer in pg.experiment.net.layers[1:]]
     pg.step_button.click()

@@ -1,5 +1,7 @@
 """Lesson 02's ShapesWidget: parsing the sizes box, the shapes table and the row-b replay."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -89,6 +91,7 @@ def test_row_bias_forward_matches_what_numpy_really_does(sizes, N):
 
 def test_row_bias_verdicts_for_the_three_cases():
     assert row_bias_verdict([2, 3, 2], 4).startswith("layer 1: numpy raises ValueError")
+    assert row_bias_verdict([2, 3, 2], 4).endswith("No Y_hat: the forward pass stops at layer 1.")
     assert row_bias_verdict([2, 3, 2], 1).startswith("layer 1: z comes out (3, 3) instead of "
                                                      "(3, 1), silently")
     assert row_bias_verdict([2, 3, 2], 3).startswith("layer 1: z has the right shape (3, 3)")
@@ -96,13 +99,59 @@ def test_row_bias_verdicts_for_the_three_cases():
     assert "no harm" in row_bias_verdict([2, 1, 1], 5)
 
 
+def test_row_bias_story_follows_the_next_layer_to_its_end():
+    """Lesson 02's text: with N = 1 the next layer multiplies the (3, 3) block on, then its own
+    row b stops the pass; where no layer refuses, the wrong Y_hat comes out silently."""
+    story = row_bias_verdict([2, 3, 2], 1)
+    assert ("Layer 2 multiplies it on (W[2] @ a[1] is (2, 3)), but adding its row b (1, 2) "
+            "fails: numpy raises ValueError: operands could not be broadcast together with "
+            "shapes (2,3) (1,2). No Y_hat: the forward pass stops at layer 2.") in story
+    assert row_bias_verdict([3, 3], 1).endswith(
+        "No layer refuses it: Y_hat = a[1].T comes out (3, 3), silently wrong.")
+
+
+@pytest.mark.parametrize("sizes, N, stop", [([2, 3, 2], 4, 1), ([2, 3, 2], 1, 2),
+                                            ([2, 3, 2], 3, 2)])
+def test_row_bias_table_reports_no_Y_hat_where_numpy_stops(sizes, N, stop):
+    html = shape_table_html(sizes, N, row_bias=True)
+    assert f"no Y_hat: numpy stopped at layer {stop}" in html
+    assert "Y_hat = a[" not in html
+    assert html.count(">ValueError</td>") == 1
+    assert html.count(">not run</td>") == 2 * (len(sizes) - 1 - stop)   # z and a of each
+
+
+def test_row_bias_table_reports_a_silent_Y_hat():
+    assert "Y_hat = a[1].T (3, 3), silently wrong: it should be (1, 3)" in shape_table_html(
+        [3, 3], 1, row_bias=True)
+    assert "Y_hat = a[2].T (3, 3): the right shape with wrong values, silently" in \
+        shape_table_html([2, 3, 3], 3, row_bias=True)
+    assert "Y_hat = a[2].T (5, 1)</td>" in shape_table_html([2, 1, 1], 5, row_bias=True)
+
+
 def test_table_lists_every_shape_and_the_total():
     html = shape_table_html([64, 30, 10], 32)
     for text in ("(30, 64)", "(30, 1)", "(30, 32)", "(10, 30)", "(10, 32)", "2,260",
-                 "X (32, 64)", "a[0] = X.T (64, 32)", "Y_hat = a[2].T (32, 10)",
-                 "<td>1</td><td>(30, 64)</td>", "<td>2</td><td>(10, 30)</td>", "0 (input)"):
+                 "X (32, 64)", "a[0] = X.T (64, 32)", "Y_hat = a[2].T (32, 10)", "0 (input)"):
         assert text in html
     assert html.count("<tr>") == 5                 # header, input, 2 layers, output
+    cells = re.findall(r"<t([dh])[^>]*>(.*?)</t[dh]>", html)
+    assert [text for kind, text in cells if kind == "h"] == ["layer l", *KINDS, "parameters"]
+    assert [text for _, text in cells[11:20]] == ["1", "(30, 64)", "(30, 1)", "(30, 32)",
+                                                  "(30, 32)", "(30, 32)", "(30, 64)",
+                                                  "(30, 1)", "1,950"]
+
+
+def test_table_cells_are_spaced_and_never_wrap():
+    """One cell per value, padded and bordered, white-space: nowrap, a projector-sized font:
+    the headers cannot run together ("deltadWdb") nor a shape break over two lines."""
+    html = shape_table_html([64, 30, 10], 32, row_bias=True)
+    tags = re.findall(r"<t[dh]\b[^>]*>", html)
+    assert len(tags) == 9 + 2 + 2 * 9 + 3
+    for tag in tags:
+        assert "white-space:nowrap" in tag and "padding:4px 14px" in tag
+        assert "border:1px solid" in tag and "font-size:15px" in tag
+    widget = ShapesWidget("2, 3, 2", N=4)
+    assert widget.table.layout.flex == "0 0 auto"
 
 
 def test_typing_sizes_redraws_the_network_and_the_table():

@@ -2,10 +2,11 @@
 
 ``EXERCISES`` maps an exercise's nbgrader ``grade_id`` (the id of its solution cell, e.g.
 ``"05-backward_pass"``; its check cell is ``"05-check-backward_pass"``) to an ``Exercise``:
-the lesson, the function, the exercises whose answers it calls (``needs``), and a typical
-mistake as the code a learner writes in place of the solution region, with the words its
-check's ✗ line must contain. A teacher can read it as a list of what students get wrong; the
-tests plant every mistake in a student notebook and grade it with nbgrader.
+the lesson, the function, the exercises whose answers it calls (``needs``), and the typical
+mistakes: each the code a learner writes in place of the solution region, with the words its
+check's ✗ line must contain (``wrong`` and ``hint`` for the first, ``more`` for the others). A
+teacher can read it as a list of what students get wrong; the tests plant every mistake in a
+student notebook, one hand-in per mistake, and grade it with nbgrader.
 
 The exercises that return something per layer use the one index of the course: a dict keyed
 by l = 1 .. L, as ``net.layers[l]`` and ``gradcheck`` number the layers (lessons 02, 05, 09).
@@ -20,16 +21,32 @@ SHAPE_SLIP = "np.zeros((3, 5)) + np.zeros((5, 3))   # a shape slip: (3, 5) + (5,
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """One typical mistake: ``wrong`` (the solution region a learner writes, unindented code)
+    and ``hint`` (text the check's ✗ line prints for it)."""
+
+    wrong: str
+    hint: str
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise: ``lesson`` (file stem), ``function`` (what the learner writes),
     ``needs`` (grade_ids of the exercises its solution calls), ``wrong`` (a typical wrong
-    solution region, unindented code) and ``hint`` (text its check prints for that mistake)."""
+    solution region, unindented code), ``hint`` (text its check prints for that mistake) and
+    ``more``, further typical mistakes (``Mistake``s) with their own hints."""
 
     lesson: str
     function: str
     wrong: str
     hint: str
     needs: tuple = ()
+    more: tuple = ()
+
+    @property
+    def mistakes(self):
+        """Every typical mistake of the exercise, the first (``wrong``, ``hint``) first."""
+        return (Mistake(self.wrong, self.hint), *self.more)
 
     @property
     def check_id(self):
@@ -46,7 +63,10 @@ EXERCISES = {
     "01-my_sigmoid_prime": Exercise(
         "01_neuron", "my_sigmoid_prime",
         "return z * (1 - z)                           # a(1 - a) with z for a\n",
-        "you computed z(1 - z)", needs=("01-my_sigmoid",)),
+        "you computed z(1 - z)", needs=("01-my_sigmoid",),
+        more=(Mistake(
+            "return my_sigmoid(z) * (1 - my_sigmoid(-z))  # 1 - σ(-z) where 1 - σ(z) belongs\n",
+            "you computed σ(z)(1 - σ(-z)) = σ(z)²"),)),
     "02-predict_shapes": Exercise(
         "02_shapes", "predict_shapes",
         "for l in range(1, len(sizes)):               # b and db as the post's rows\n"
@@ -59,14 +79,24 @@ EXERCISES = {
         "03_forward", "layer_forward",
         "z = W @ A_prev                               # the bias forgotten\n"
         "a = sigmoid(z)\n",
-        "the bias b is missing"),
+        "the bias b is missing",
+        more=(Mistake(
+            "z = W @ A_prev + b\n"
+            "a = z                                        # σ forgotten: z returned as a\n",
+            "that is z; apply the sigmoid: a = σ(z)"),)),
     "03-network_forward": Exercise(
         "03_forward", "network_forward",
         "A = X.T\n"
         "for layer in net.layers[1:]:\n"
         "    _, A = layer_forward(layer.W, layer.b, A)\n"
         "return A                                     # (n_L, N): the transpose forgotten\n",
-        "Y_hat = a[L].T, one sample per row", needs=("03-layer_forward",)),
+        "Y_hat = a[L].T, one sample per row", needs=("03-layer_forward",),
+        more=(Mistake(
+            "A = X.T\n"
+            "for l in range(1, net.L):                    # stops before the output layer L\n"
+            "    _, A = layer_forward(net.layers[l].W, net.layers[l].b, A)\n"
+            "return A.T\n",
+            "a layer was skipped"),)),
     "04-quadratic_cost": Exercise(
         "04_cost", "quadratic_cost",
         "return float(np.mean((Y_hat - Y) ** 2) / 2)  # the post's loss\n",
@@ -75,16 +105,71 @@ EXERCISES = {
         "04_cost", "accuracy",
         "return float(np.mean(np.argmax(Y_hat, axis=1) == np.argmax(Y, axis=1)))\n",
         "with one output, the argmax of every row is 0"),
+    "04-softmax_cross_entropy_delta": Exercise(
+        "04_cost", "softmax_cross_entropy_delta",
+        "E = np.exp(Z)                                # no column max subtracted\n"
+        "return E / E.sum(axis=0, keepdims=True) - Y\n",
+        "subtract each column's own maximum first",
+        more=(Mistake(
+            "E = np.exp(Z - Z.max(axis=0, keepdims=True))\n"
+            "A = E / E.sum(axis=0, keepdims=True)\n"
+            "return (A - Y) * A * (1 - A)                 # a sigmoid's σ' kept\n",
+            "a σ'-style factor"),
+            Mistake(
+            "E = np.exp(Z - Z.max(axis=1, keepdims=True)) # over the samples, axis=1\n"
+            "return E / E.sum(axis=1, keepdims=True) - Y\n",
+            "this softmax runs over axis=1, across the samples"))),
     "05-backward_pass": Exercise(
         "05_four_equations", "backward_pass",
-        "out = net.layers[L]\n"
-        "delta = (out.a - Y.T) * sigmoid_prime(out.z)\n"
+        "delta = net.layers[L].a - Y.T\n"
         "for l in range(L, 0, -1):\n"
         "    db[l] = delta.mean(axis=1, keepdims=True)\n"
         "    dW[l] = delta @ net.layers[l - 1].a.T / N\n"
         "    if l > 1:                                # W where W.T belongs\n"
-        "        delta = (net.layers[l].W @ delta) * sigmoid_prime(net.layers[l - 1].z)\n",
-        "W is not transposed in BP2"),
+        "        delta = (net.layers[l].W @ delta) * (1 - net.layers[l - 1].a ** 2)\n",
+        "W is not transposed in BP2",
+        more=(Mistake(
+            "delta = net.layers[L].a - Y.T\n"
+            "for l in range(L, 0, -1):\n"
+            "    db[l] = delta.mean(axis=1, keepdims=True)\n"
+            "    dW[l] = delta @ net.layers[l - 1].a.T / N\n"
+            "    if l > 1:                                # the sigmoid's σ' copied for tanh'\n"
+            "        delta = (net.layers[l].W.T @ delta) * sigmoid_prime(net.layers[l - 1].z)\n",
+            "BP2 uses sigmoid_prime, the sigmoid's σ′, but the hidden layers are tanh"),
+            Mistake(
+            "delta = net.layers[L].a - Y.T\n"
+            "for l in range(L, 0, -1):\n"
+            "    db[l] = delta.mean(axis=1, keepdims=True)\n"
+            "    dW[l] = delta @ net.layers[l - 1].a.T / N\n"
+            "    if l > 1:                                # tanh' at a[l-1] where z[l-1] belongs\n"
+            "        delta = (net.layers[l].W.T @ delta) * tanh_prime(net.layers[l - 1].a)\n",
+            "you computed 1 − tanh(a[l])², tanh′ at a"),
+            Mistake(
+            "out = net.layers[L]                          # a sigmoid's factor kept in BP1\n"
+            "delta = (out.a - Y.T) * out.a * (1 - out.a)\n"
+            "for l in range(L, 0, -1):\n"
+            "    db[l] = delta.mean(axis=1, keepdims=True)\n"
+            "    dW[l] = delta @ net.layers[l - 1].a.T / N\n"
+            "    if l > 1:\n"
+            "        delta = (net.layers[l].W.T @ delta) * (1 - net.layers[l - 1].a ** 2)\n",
+            "BP1 has an extra activation-derivative factor"),
+            Mistake(
+            "delta = net.layers[L].a - Y.T\n"
+            "for l in range(L, 0, -1):                    # sums over the batch, no 1/N\n"
+            "    db[l] = delta.sum(axis=1, keepdims=True)\n"
+            "    dW[l] = delta @ net.layers[l - 1].a.T\n"
+            "    if l > 1:\n"
+            "        delta = (net.layers[l].W.T @ delta) * (1 - net.layers[l - 1].a ** 2)\n",
+            "a sum over the batch where a mean belongs"),
+            Mistake(
+            "delta = net.layers[L].a - Y.T\n"
+            "for l in range(L, 0, -1):\n"
+            "    db[l] = delta.mean(axis=1, keepdims=True)\n"
+            "    prev = net.layers[l - 1]                 # z[l-1] where a[l-1] belongs\n"
+            "    dW[l] = delta @ (prev.z if l > 1 else prev.a).T / N\n"
+            "    if l > 1:\n"
+            "        delta = (net.layers[l].W.T @ delta) * (1 - prev.a ** 2)\n",
+            "BP4 multiplies by z[l-1]"))),
     "06-my_relative_error": Exercise(
         "06_gradient_checking", "my_relative_error",
         "return float(np.linalg.norm(g - g_ref))      # the absolute error\n",

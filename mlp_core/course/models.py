@@ -152,7 +152,10 @@ def flagged(diag):
 # ===== lesson 09: how fast each layer learns =================================================
 
 WIDTH = 30          # neurons per hidden layer, as in Nielsen's chapter 5
-SATURATED = 0.01    # σ'(z) below this counts as saturated (|z| > 4.6)
+# Saturation, the course's one definition (lessons 01 and 09): σ'(z) below 1 % of its peak.
+PEAK = 0.25                     # σ'(0), the steepest slope of the sigmoid
+SATURATION = 0.01               # saturated: σ'(z) below this fraction of PEAK
+SATURATED = SATURATION * PEAK   # 0.0025: σ'(z) below this counts as saturated (|z| > 5.99)
 
 
 def deep_net(depth, init="xavier", activation="sigmoid", n_in=64, n_out=10, seed=0):
@@ -175,13 +178,15 @@ def gradient_norms(net, X, Y):
 
 
 def saturation_edge(threshold=SATURATED):
-    """The |z| beyond which σ'(z) < threshold (4.6 for 0.01): σ(1 − σ) = t solved for z."""
+    """The |z| beyond which σ'(z) < threshold (5.99 for SATURATED = 0.0025, 1 % of the peak):
+    σ(1 − σ) = t solved for z."""
     r = np.sqrt(1 - 4 * threshold)
     return float(np.log((1 + r) / (1 - r)))
 
 
 def saturated_fraction(z, threshold=SATURATED):
-    """The fraction of the entries of z (any shape) where σ'(z) < threshold."""
+    """The fraction of the entries of z (any shape) where σ'(z) < threshold, by default where
+    σ'(z) is below 1 % of its peak (|z| > 5.99)."""
     return float(np.mean(sigmoid_prime(z) < threshold))
 
 

@@ -215,3 +215,29 @@ class DecisionBoundary:
     def legend_colours(self):
         """The colours the legend's markers show (train, then test), as tuples."""
         return tuple(tuple(handle.get_facecolor()[0]) for handle in self.legend.legend_handles)
+
+
+def draw_chain(ax, labels, values, grads, title=None):
+    """A computational graph with one path, in the manner of CS231n: a row of nodes
+    ``labels[i]`` joined by arrows, each with its forward value ``values[i]`` above (green) and
+    the gradient ∂C/∂(node) ``grads[i]`` below (red), which the backward pass computes right to
+    left as the upstream gradient times the node's local gradient. labels, values, grads: lists
+    of the same length. Draws into ``ax``; returns the list of node texts."""
+    n = len(labels)
+    nodes = []
+    for i, (label, value, grad) in enumerate(zip(labels, values, grads)):
+        nodes.append(ax.text(i, 0, label, ha="center", va="center", fontsize=15,
+                             bbox={"boxstyle": "circle,pad=0.35", "fc": "white", "ec": "0.3"}))
+        ax.text(i, 0.42, f"{value:.4f}", ha="center", va="bottom", color="#009E73", fontsize=12)
+        ax.text(i, -0.42, f"{grad:.4f}", ha="center", va="top", color="#D55E00", fontsize=12)
+        if i < n - 1:
+            ax.annotate("", xy=(i + 0.72, 0), xytext=(i + 0.28, 0),
+                        arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 1.5})
+    ax.text(-0.6, 0.42, "forward", ha="right", va="bottom", color="#009E73", fontsize=12)
+    ax.text(-0.6, -0.42, "∂C/∂ node", ha="right", va="top", color="#D55E00", fontsize=12)
+    ax.set_xlim(-1.6, n - 0.4)
+    ax.set_ylim(-1, 1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return nodes

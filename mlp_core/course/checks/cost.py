@@ -1,4 +1,5 @@
-"""Checks for the exercises of lesson 04 (the cost): the quadratic cost and accuracy.
+"""Checks for the exercises of lesson 04 (the cost): the quadratic cost, accuracy and the
+output error δ^L = a − y of a softmax with cross-entropy.
 
 Each check takes the learner's function and the test case, runs it through ``call`` and
 prints one short line (see ``mlp_core.course.checks``): ✓ and True, or ✗ with a hint that
@@ -92,3 +93,40 @@ def check_accuracy(accuracy, Y_hat, Y):
     ])
 
 
+
+
+def _softmax_columns(Z, axis=0):
+    """The softmax of ``Z`` over ``axis`` (0: the neurons of each column), stable."""
+    E = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+@exercise("softmax_cross_entropy_delta")
+def check_softmax_delta(softmax_cross_entropy_delta, Z, Y):
+    """Check the learner's ``softmax_cross_entropy_delta(Z, Y)``, the output error
+    δ^L = softmax(z) − y of a softmax output with cross-entropy; Z, Y: (n_L, N), one sample per
+    column, each column of Y summing to 1. Best with a column at z = ±1000 and N ≠ n_L.
+    The usual mistakes named: no max subtracted (nan), the softmax over the samples (axis=1),
+    a returned for a − y, the sign flipped, a σ'-style factor a(1 − a) kept.
+    """
+    with np.errstate(all="ignore"):   # an overflow is named by its hint, not by a warning
+        got = call("softmax_cross_entropy_delta", softmax_cross_entropy_delta, Z.copy(),
+                   Y.copy())
+        A = _softmax_columns(Z)
+        right = A - Y
+        return check_close(f"softmax_cross_entropy_delta of Z, Y {Z.shape}", got, right, hints=[
+            (lambda g: not np.all(np.isfinite(g)),
+             "nan or inf in the columns with z = ±1000: e^1000 overflows and e^-1000 is 0 "
+             "(0/0); subtract each column's own maximum first, Z.max(axis=0, keepdims=True)"),
+            (lambda g: np.allclose(g, _softmax_columns(Z, axis=1) - Y),
+             "this softmax runs over axis=1, across the samples; each column is one sample, "
+             "so take the max and the sum over axis=0 (with keepdims=True)"),
+            (lambda g: np.allclose(g, A),
+             "this is a = softmax(z) itself; the exercise asks for δ^L = a − y"),
+            (lambda g: np.allclose(g, Y - A), "the sign is flipped: δ^L = a − y, not y − a"),
+            (lambda g: np.allclose(g, (A - Y) * A * (1 - A)),
+             "this is (a − y) ⊙ a(1 − a), a σ'-style factor: with a softmax and cross-entropy "
+             "the Jacobian diag(a) − a aᵀ times −y/a collapses to exactly a − y, no factor"),
+            (lambda g: np.allclose(g, 1 / (1 + np.exp(-Z)) - Y),
+             "this is σ(z) − y, a sigmoid's: the softmax divides e^z by each column's sum"),
+        ])

@@ -5,6 +5,8 @@ prints one short line (see ``mlp_core.course.checks``): ✓ and True, or ✗ wit
 names the usual mistake and ``CheckFailed``, or "not done yet".
 """
 
+import re
+
 import numpy as np
 
 from mlp_core.activations import sigmoid
@@ -37,10 +39,20 @@ def check_layer_forward(layer_forward, W, b, A_prev):
     return checks.check_close(f"{name}'s a", value[1], sigmoid(z_ref), a_hints)
 
 
-def _forward_error_hint(error):
-    """The usual shape slips of a whole forward pass, by the error numpy raised."""
+SKIPPED = ("a layer was skipped: run layer_forward on every layer l = 1 .. L, each reading the a "
+           "of the layer before (for layer in net.layers[1:], or range(1, net.L + 1))")
+
+
+def _forward_error_hint(error, N=None, sizes=()):
+    """The usual slips of a whole forward pass, by the error numpy raised: X not transposed
+    (a matmul meets N where n_0 belongs), a layer skipped (a W meets the a of a layer too
+    early or too late), a sum of mismatched shapes. N: the batch size; sizes: the net's."""
     text = str(error)
+    met = re.search(r"size (\d+) is different from (\d+)", text)
     if isinstance(error, ValueError) and "matmul" in text:
+        if met and int(met[1]) != N and int(met[1]) in sizes and int(met[2]) in sizes:
+            return (f"a W that reads {met[2]} activations met an a with {met[1]} rows, the "
+                    f"height of another layer: {SKIPPED}")
         return ("X is (N, n_0), one sample per row; the layers work on columns: start from "
                 "A = X.T, the input layer's a[0]")
     if isinstance(error, ValueError) and text.startswith("operands"):
@@ -49,19 +61,56 @@ def _forward_error_hint(error):
     return None
 
 
+def _forward_without(net, X, skip=None, sigma=True):
+    """Y_hat (N, n_L) of a forward pass that leaves out layer ``skip`` (None: no layer) and,
+    when ``sigma`` is False, every activation (a = z); None when the shapes do not fit."""
+    A = np.asarray(X, dtype=float).T
+    for layer in net.layers[1:]:
+        if layer.index == skip:
+            continue
+        if layer.W.shape[1] != A.shape[0]:
+            return None
+        Z = layer.W @ A + layer.b
+        A = layer.activation.f(Z) if sigma else Z
+    return A.T
+
+
+def _skipped_layer(net, X, value):
+    """The layer k whose omission gives exactly ``value``, or None."""
+    try:
+        got = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    for k in range(1, net.L + 1):
+        ref = _forward_without(net, X, skip=k)
+        if ref is not None and ref.shape == got.shape and np.allclose(got, ref):
+            return k
+    return None
+
+
 @exercise("network_forward")
 def check_network_forward(network_forward, net, X):
     """Check the learner's whole forward pass ``network_forward(net, X)`` = Y_hat (N, n_L)
-    against ``net.forward(X)``; X: (N, n_0)."""
+    against ``net.forward(X)``; X: (N, n_0). Names the usual slips: X or Y_hat not
+    transposed, a layer skipped, σ missing from every layer or from the last."""
     name = "network_forward"
-    value = checks.call(name, network_forward, net, X, hint=_forward_error_hint)
+    value = checks.call(name, network_forward, net, X,
+                        hint=lambda e: _forward_error_hint(e, np.shape(X)[0], net.sizes))
     expected = net.forward(X)
     if np.shape(value) == expected.T.shape != expected.shape:
         fail(name, f"{name} returned shape {np.shape(value)}, expected {expected.shape}: "
                    "that is a[L] (n_L, N); Y_hat = a[L].T, one sample per row")
+    skipped = _skipped_layer(net, X, value)
+    if skipped is not None:
+        fail(name, f"{name} returned what the network gives without layer {skipped} (shape "
+                   f"{np.shape(value)}, expected {expected.shape}): {SKIPPED}")
     no_last_sigma = net.layers[net.L].z.T
+    no_sigma = _forward_without(net, X, sigma=False)
     hints = [(lambda g: np.allclose(g, expected.T),
               "that is a[L] (n_L, N); Y_hat = a[L].T, one sample per row"),
+             (lambda g: np.allclose(g, no_sigma),
+              "no layer applied σ: every layer needs a = σ(z); does layer_forward return z "
+              "as its a?"),
              (lambda g: np.allclose(g, no_last_sigma), "the last layer needs its sigmoid too")]
     return checks.check_close("Y_hat", value, expected, hints)
 

@@ -50,16 +50,18 @@ RELATIVE_ERROR_MISTAKES = [
     (lambda g, r: _norm(g - r) / _norm(g),
      "dividing by ||g|| alone makes the order matter: divide by max(||g||, ||g_ref||)"),
     (lambda g, r: _norm(g - r) / (_norm(g) + _norm(r)),
-     "CS231n (and this course) divide by the larger norm, max(||g||, ||g_ref||), not the sum"),
+     "this lesson divides by the larger norm, max(||g||, ||g_ref||), not the sum (CS231n's "
+     "entry-by-entry error takes the larger too)"),
     (lambda g, r: np.mean(np.abs(g - r) / np.maximum(np.abs(g), np.abs(r))),
-     "that is a mean of entry-by-entry ratios; take norms of the whole arrays"),
+     "that is a mean of entry-by-entry ratios; this exercise asks for the norm-wise error: "
+     "take norms of the whole arrays"),
 ]
 
 
 @exercise("my_relative_error")
 def check_relative_error(my_relative_error):
     """Check the learner's ``my_relative_error(g, g_ref)`` on the check's pairs against
-    CS231n's ||g − g_ref|| / max(||g||, ||g_ref||), which is 0 when both are 0."""
+    the norm-wise ||g − g_ref|| / max(||g||, ||g_ref||), which is 0 when both are 0."""
     name = "my_relative_error"
     with np.errstate(all="ignore"):
         answers = {case: call(name, my_relative_error, g.copy(), g_ref.copy())

@@ -103,7 +103,9 @@ def check_sigmoid_prime(my_sigmoid_prime, z, name="my_sigmoid_prime"):
                                "not z"),
                  (s, "that is σ(z) itself; its derivative is σ(z)(1 - σ(z))"),
                  (s * (1 + s), "a sign slipped: σ'(z) = σ(z)(1 - σ(z))"),
-                 (-s * (1 - s), "the sign is flipped: σ is increasing, so σ' > 0")]
+                 (-s * (1 - s), "the sign is flipped: σ is increasing, so σ' > 0"),
+                 (s * s, "you computed σ(z)(1 - σ(-z)) = σ(z)², since 1 - σ(-z) = σ(z); the "
+                         "derivative is σ(z)(1 - σ(z)) = σ(z)σ(-z)")]
         hint = next((msg for ref, msg in hints if relative_error(got, ref) <= checks.RIGHT),
                     "compare with the derivation above: σ'(z) = σ(z)(1 - σ(z))")
         fail(name, f"{name} does not match finite differences (relative error {err:.1e}): "

@@ -25,8 +25,10 @@ WHY = {
     "z": "z[l] is (n_l, N): one row per neuron, one column per sample",
     "a": "a[l] = σ(z[l]) has the shape of z[l]: (n_l, N)",
     "delta": "delta[l] = ∂C/∂z[l] has the shape of z[l]: (n_l, N)",
-    "dW": "dW[l] = ∂C/∂W[l] has the shape of W[l] (BP4 averages over the batch)",
-    "db": "db[l] = ∂C/∂b[l] has the shape of b[l] (BP3 averages delta over the batch)",
+    "dW": ("dW[l] = ∂C/∂W[l] has one entry per weight, so the shape of W[l]: the cost is one "
+           "number, averaged over the batch"),
+    "db": ("db[l] = ∂C/∂b[l] has one entry per bias, so the shape of b[l]: the cost is one "
+           "number, averaged over the batch"),
 }
 
 
@@ -46,7 +48,8 @@ def _why_wrong(kind, got, expected, n_l, N):
     if kind == "b" and got == (1, n_l):
         return "that is the post's row; the engine keeps b as a column (n_l, 1)"
     if kind == "db" and got == (n_l, N):
-        return "one bias gradient per neuron, not per sample: BP3 takes the batch mean"
+        return ("one bias gradient per neuron, not per sample: the cost averages over the "
+                "batch, so db has one entry per bias, the shape of b")
     if kind == "dW" and len(got) == 3:
         return "dW is the batch mean, not one matrix per sample"
     if kind in ("z", "a", "delta") and got == (N, n_l):

@@ -9,6 +9,7 @@ one pixel is the same digit, and the outputs show it.
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from mlp_core.course.digits_viz import OKABE_ITO, PIXEL_CMAP, side
 from mlp_core.course.widgets.base import new_figure
@@ -50,7 +51,9 @@ class DigitExplorer(BlitFigureWidget):
 
     net: a trained ``MLP`` with one hidden layer, e.g. [64, 30, 10]; X: (N, 64) test pixel
     rows; y: (N,) their labels. Controls: ``sample`` (which digit), ``right`` and ``down``
-    (shift it, in pixels) and ``only_mistakes``. The label names the true and predicted class.
+    (shift it, in pixels) and ``only_mistakes``. The true class's bar is blue and framed (the
+    frame shows even when its output is near 0), a wrong prediction's bar red; the label names
+    the true and predicted class.
     Redraws blit: only the two images and the bars are drawn again.
     """
 
@@ -65,12 +68,15 @@ class DigitExplorer(BlitFigureWidget):
         self.hidden = ax_hidden.imshow(_grid(np.zeros(n_hidden)), vmin=0, vmax=1,
                                        cmap=mpl.colormaps["viridis"].with_extremes(bad="white"))
         self.bars = ax_out.bar(range(n_out), np.zeros(n_out), color="0.7")
+        # the true class is framed, whatever its output: a bar near 0 would not show it
+        self.true_frame = ax_out.add_patch(Rectangle((-0.5, 0), 1, 1.05, fill=False,
+                                                     edgecolor=OKABE_ITO[0], lw=2.5))
         ax_out.set_ylim(0, 1.05)
         ax_out.set_xticks(range(n_out))
         ax_out.set_yticks([0, 0.5, 1])
         ax_out.set_xlabel("class")
         ax_out.set_ylabel("output a")
-        titles = {ax_in: f"input x = a[0] ({s}×{s} = {s * s})",
+        titles = {ax_in: f"input a[0] ({s}×{s})",
                   ax_hidden: f"hidden a[1] ({n_hidden},): 0 dark, 1 yellow",
                   ax_out: f"outputs a[{net.L}] ({n_out},)"}
         for ax, title in titles.items():
@@ -91,7 +97,8 @@ class DigitExplorer(BlitFigureWidget):
         self.show(redraw=False)
         controls = [widgets.HBox([self.sample, self.only_mistakes]),
                     widgets.HBox([self.right, self.down]), self.label]
-        super().__init__(controls, fig, animated=[self.picture, self.hidden, *self.bars])
+        super().__init__(controls, fig, animated=[self.picture, self.hidden, *self.bars,
+                                                   self.true_frame])
         for control in (self.sample, self.right, self.down):
             control.observe(lambda change: self.show(), names="value")
         self.only_mistakes.observe(self._switch_pool, names="value")
@@ -125,10 +132,11 @@ class DigitExplorer(BlitFigureWidget):
             bar.set_height(a_out[k])
             colour = OKABE_ITO[0] if k == self.y[i] else OKABE_ITO[3] if k == predicted else "0.7"
             bar.set_color(colour)
+        self.true_frame.set_x(self.y[i] - 0.5)
         verdict = "right" if predicted == self.y[i] else "wrong"
         shift = (f", shifted {self.right.value} right and {self.down.value} down"
                  if self.right.value or self.down.value else "")
-        self.label.value = (f"test digit {i}{shift}: true class <b>{self.y[i]}</b> (blue bar), "
+        self.label.value = (f"test digit {i}{shift}: true class <b>{self.y[i]}</b> (blue frame), "
                             f"predicted <b>{predicted}</b> with a = {a_out[predicted]:.2f}: "
                             f"{verdict}" + ("" if verdict == "right" else " (red bar)"))
         if redraw:

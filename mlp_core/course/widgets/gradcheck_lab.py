@@ -7,6 +7,9 @@ lines), ``diagnose`` (a gradient check of every layer l = 1 .. L, with what a sh
 and ``flagged``. Here:
 
 - ``plot_eps_sweep`` draws the V where truncation error (∝ ε²) meets rounding error (∝ 1/ε);
+- ``elementwise_errors`` is CS231n's relative error, entry by entry, and
+  ``max_elementwise_error`` its largest value
+  (``mlp_core.relative_error`` is the norm-wise one over a whole array);
 - ``describe`` says a ``diagnose`` result in one line; ``BugMenu`` lets the learner pick a
   planted bug (``mlp_core.course.bugs``) and watch the check flag the layers. Its axes never
   change (the right panel shows gradients divided by their largest entry), so a redraw repaints
@@ -71,6 +74,23 @@ def plot_eps_sweep(ax, eps_values, errors, truncation=None, rounding=None, title
 
 # ----- diagnosing a network -----------------------------------------------------------------
 
+def elementwise_errors(g, g_ref):
+    """CS231n's relative error entry by entry, |g − g_ref| / max(|g|, |g_ref|), 0 where both
+    entries are 0, of two same-shape arrays. Returns an array of their shape, values in [0, 2]."""
+    g, g_ref = np.asarray(g, dtype=float), np.asarray(g_ref, dtype=float)
+    if g.shape != g_ref.shape:
+        raise ValueError(f"cannot compare gradients of shapes {g.shape} and {g_ref.shape}")
+    scale = np.maximum(np.abs(g), np.abs(g_ref))
+    diff = np.abs(g - g_ref)
+    return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+
+
+def max_elementwise_error(g, g_ref):
+    """The largest of ``elementwise_errors(g, g_ref)`` (0.0 for empty arrays), a float."""
+    errors = elementwise_errors(g, g_ref)
+    return float(errors.max()) if errors.size else 0.0
+
+
 def _layer_list(ls):
     return ("layer " if len(ls) == 1 else "layers ") + ", ".join(str(l) for l in ls)
 
@@ -120,11 +140,15 @@ class BugMenu(BlitFigureWidget):
         assert len(depth) == 1, "the bars are laid out for one depth"
         self.L = depth.pop() - 1
         self.seed = seed
+        # wide enough for the longest option, labels at their natural width
+        full = {"description_width": "initial"}
         self.bug = widgets.Dropdown(options=[(text, key) for key, text in BUGS.items()],
-                                    value=bug, description="bug")
+                                    value=bug, description="bug", style=full,
+                                    layout=widgets.Layout(width="440px"))
         self.architecture = widgets.Dropdown(options=list(ARCHITECTURES), value=architecture,
-                                             description="sizes")
-        self.N = widgets.IntSlider(value=N, min=1, max=16, description="batch N")
+                                             description="sizes", style=full,
+                                             layout=widgets.Layout(width="330px"))
+        self.N = widgets.IntSlider(value=N, min=1, max=16, description="batch N", style=full)
         self.report = widgets.HTML()
         fig = new_figure(8.4, 3.4)
         self.ax_err, self.ax_dots = fig.subplots(1, 2, width_ratios=[1, 1.05])
@@ -242,21 +266,35 @@ class BugMenu(BlitFigureWidget):
             self.no_dots_text.set_text("no gradients:\nbackward failed")
 
     def _report_html(self):
+        """The relative errors per layer as an HTML table: for dW[l] and db[l], the norm-wise
+        error (the bars) with its verdict and the largest element-wise one; numbers right-aligned
+        in fixed-width columns."""
         d = self.diag
         if d["failure"] is not None:
-            rows = f"<tr><td colspan=3>backward raised: {html.escape(d['failure'])}</td></tr>"
+            rows = (f"<tr><td colspan=5 style='{_TD}; white-space: normal'>backward raised: "
+                    f"{html.escape(d['failure'])}</td></tr>")
         else:
             rows = ""
             for l, entry in d["layers"].items():
-                cells = []
+                cells = ""
                 for p in ("W", "b"):
                     e = entry[p]
                     if e["shape_ok"]:
-                        cells.append(f"{e['error']:.1e} ({verdict(e['error'])})")
+                        element = max_elementwise_error(e["analytic"], e["numeric"])
+                        cells += (f"<td style='{_NUM}'>{e['error']:.1e} <span style='{_WORD}'>"
+                                  f"{verdict(e['error'])}</span></td>"
+                                  f"<td style='{_NUM}'>{element:.1e}</td>")
                     else:
-                        cells.append(f"shape {e['analytic'].shape} ≠ {e['numeric'].shape}")
-                rows += f"<tr><td>layer {l}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>"
-        return ("<table><tr><th></th><th>dW[l]</th><th>db[l]</th></tr>" + rows + "</table>"
+                        cells += (f"<td colspan=2 style='{_NUM}'>shape {e['analytic'].shape}"
+                                  f" ≠ {e['numeric'].shape}</td>")
+                rows += f"<tr><td style='{_TD}'>layer {l}</td>{cells}</tr>"
+        cols = f"<colgroup><col style='width: {_LAYER_W}'>{2 * _COLS}</colgroup>"
+        head = (f"<tr><th style='{_TH}'></th><th colspan=2 style='{_GROUP}'>dW[l]</th>"
+                f"<th colspan=2 style='{_GROUP}'>db[l]</th></tr>"
+                f"<tr><th style='{_TH}; text-align: left'>layer</th>" + 2 * (
+                    f"<th style='{_TH}'>norm-wise</th><th style='{_TH}'>max element-wise</th>")
+                + "</tr>")
+        return (f"<table style='{_TABLE}'>{cols}{head}{rows}</table>"
                 f"<b>{html.escape(self.summary())}</b>")
 
     def summary(self):
@@ -265,6 +303,18 @@ class BugMenu(BlitFigureWidget):
         sizes = ARCHITECTURES[self.architecture.value]
         return (f"BugMenu: {BUGS[self.bug.value]}, sizes {sizes}, N = {self.N.value}: "
                 f"{describe(self.diag)}")
+
+
+# the report table: fixed column widths (a <colgroup>), numbers right-aligned in tabular digits
+_LAYER_W = "64px"
+_COLS = "<col style='width: 158px'><col style='width: 150px'>"     # norm-wise, max element-wise
+_WORD = "display: inline-block; width: 72px; text-align: left"    # the verdict after a number
+_TABLE = ("border-collapse: collapse; table-layout: fixed; width: 680px; "
+          "font-variant-numeric: tabular-nums; white-space: nowrap")
+_TD = "padding: 2px 6px; text-align: left"
+_TH = "padding: 2px 6px; text-align: right; border-bottom: 1px solid #999"
+_GROUP = "padding: 2px 6px; text-align: center; border-bottom: 1px solid #999"
+_NUM = "padding: 2px 6px; text-align: right"
 
 
 def _wrap(text, width=42):

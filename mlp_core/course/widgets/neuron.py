@@ -9,11 +9,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from mlp_core.activations import sigmoid, sigmoid_prime
+from mlp_core.course.models import PEAK, SATURATION, saturation_edge
 from mlp_core.course.widgets.base import new_figure
 from mlp_core.course.widgets.blit import BlitFigureWidget
 
-PEAK = 0.25          # σ'(0), the steepest slope of the sigmoid
-SATURATION = 0.01    # saturated: σ'(z) below this fraction of PEAK
 X_RANGE = (-10.0, 10.0)
 
 
@@ -21,10 +20,10 @@ def saturation_z(fraction=SATURATION):
     """The |z| beyond which σ'(z) < fraction · σ'(0): 5.99 for 1 %.
 
     σ'(z) = s(1 − s) with s = σ(z); solving s(1 − s) = fraction/4 for s < 1/2 gives
-    s = (1 − √(1 − fraction)) / 2, and z = ln(s / (1 − s)) is its negative root.
+    s = (1 − √(1 − fraction)) / 2, and z = ln(s / (1 − s)) is its negative root. The same
+    edge as lesson 09's ``mlp_core.course.models.saturation_edge``, which this calls.
     """
-    s = (1.0 - np.sqrt(1.0 - fraction)) / 2.0
-    return float(-np.log(s / (1.0 - s)))
+    return saturation_edge(fraction * PEAK)
 
 
 def saturated_intervals(w, b, lo=X_RANGE[0], hi=X_RANGE[1], z_sat=None):

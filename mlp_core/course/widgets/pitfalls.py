@@ -120,11 +120,14 @@ class GradientBars(BlitFigureWidget):
 
     def __init__(self, X, Y, depth=4, init="xavier", activation="sigmoid", seed=0):
         self.X, self.Y, self.seed = X, Y, seed
+        wide = {"description_width": "initial"}     # the whole label, never "hidden la…"
         self.depth = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH,
-                                       description="hidden layers")
-        self.init = widgets.Dropdown(options=list(INITS), value=init, description="init")
+                                       description="hidden layers", style=wide)
+        self.init = widgets.Dropdown(options=list(INITS), value=init, description="init",
+                                     style=wide)
         self.activation = widgets.ToggleButtons(options=list(HIDDEN_ACTIVATIONS),
-                                                value=activation, description="activation")
+                                                value=activation, description="activation",
+                                                style=wide)
         self.label = widgets.HTML()
         fig = new_figure(7.5, 3.4)
         self.chart = GradientBarChart(fig.subplots())
@@ -159,12 +162,14 @@ class GradientBars(BlitFigureWidget):
 
 def draw_saturation(ax, zs, threshold=SATURATED, limit=12.0):
     """Histograms of the weighted inputs z of a layer, one per label in ``zs`` (label → array
-    of any shape), over the band where σ'(z) < threshold is shaded. Values beyond ±limit are
-    counted in the end bins. Returns the list of histogram patches."""
+    of any shape), over the band where σ'(z) < threshold is shaded (by default 1 % of its peak,
+    |z| > 5.99, as in lesson 01). Values beyond ±limit are counted in the end bins. Returns the
+    list of histogram patches."""
     edge = saturation_edge(threshold)
     for lo, hi in ((-limit, -edge), (edge, limit)):
         ax.axvspan(lo, hi, color="0.85", zorder=0)
-    ax.text(edge + 0.3, 0.97, f"saturated:\nσ'(z) < {threshold:g}",
+    rule = "σ' < 1 % of\nits peak" if threshold == SATURATED else f"σ'(z) < {threshold:g}"
+    ax.text(edge + 0.3, 0.97, f"saturated:\n{rule}",
             transform=ax.get_xaxis_transform(), va="top", fontsize=10)
     bins = np.linspace(-limit, limit, 61)
     patches = []

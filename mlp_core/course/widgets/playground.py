@@ -144,8 +144,8 @@ class Playground(FigureWidget):
         }
         for name, control in self.controls.items():
             control.value = getattr(start, name)
-            control.style.description_width = "95px"
-            control.layout.width = "270px"
+            control.style.description_width = "120px"   # "learning rate η" in full
+            control.layout.width = "285px"
         self.play_button = widgets.Button(description="Play", icon="play", button_style="success")
         self.pause_button = widgets.Button(description="Pause", icon="pause")
         self.step_button = widgets.Button(description="Step", icon="step-forward")

@@ -3,8 +3,9 @@
 The table lists, per layer l = 1 .. L (``net.layers[l]``; layer 0 is the input, whose ``a`` is
 Xᵀ), the shapes of ``W``, ``b``, ``z``, ``a``, ``delta``, ``dW``, ``db`` and the parameter count,
 beside a drawing of the network. A check box replays the post's
-``b`` as a row (1, n_out) added without its ``.T``: the table then shows what numpy makes of it
-(a silently wrong array, or a broadcasting error).
+``b`` as a row (1, n_out) added without its ``.T`` in every layer: the table then shows what
+numpy makes of it, layer by layer (a silently wrong array, or a broadcasting error, after which
+the pass stops and there is no ``Y_hat``).
 """
 
 import re
@@ -96,51 +97,111 @@ def _shape(s):
     return "(" + ", ".join(str(n) for n in s) + ")"
 
 
-def _cell(text, colour=None):
-    style = f' style="color:{colour}; font-weight:bold"' if colour else ""
-    return f"<td{style}>{text}</td>"
+#: Table styles, inline so that every front end keeps them: a cell per value with room around
+#: it, no wrapping inside a shape, a font a projector can show.
+CELL = ("padding:4px 14px; border:1px solid #bbb; white-space:nowrap; text-align:center; "
+        "font-family:monospace; font-size:15px")
+HEAD = CELL + "; background:#eee; font-weight:bold"
+TABLE = "border-collapse:collapse; white-space:nowrap; margin:4px 0"
+
+
+def _cell(text, colour=None, span=1, align=None):
+    style = CELL + (f"; color:{colour}; font-weight:bold" if colour else "")
+    style += f"; text-align:{align}" if align else ""
+    span_attr = f' colspan="{span}"' if span > 1 else ""
+    return f'<td style="{style}"{span_attr}>{text}</td>'
 
 
 VERDICT_COLOUR = {"right": None, "wrong values": "#b2182b", "wrong shape": "#b2182b"}
+ERROR_COLOUR = "#e66101"
+
+
+def _stopped_at(forward):
+    """The layer at which numpy refused the row b, or None when every layer ran."""
+    return next((l for l, (shape, verdict) in forward.items() if shape is None and verdict),
+                None)
 
 
 def shape_table_html(sizes, N, row_bias=False):
     """The shapes table as HTML: a row for the input layer 0, one per layer l = 1 .. L, and
-    the output with the total parameter count."""
-    head = "".join(f"<th>{k}</th>" for k in ("layer l", *KINDS, "parameters"))
-    rows = [f"<tr><td>0 (input)</td><td colspan='8'>a[0] = X.T {_shape((sizes[0], N))}, "
-            f"from X {_shape((N, sizes[0]))}</td></tr>"]
+    the output with the total parameter count. With ``row_bias``, the b, z and a columns
+    replay the post's row b without ``.T``: a layer where numpy raises shows "ValueError",
+    the layers after it "not run", and the output row says there is no Y_hat."""
+    head = "".join(f'<th style="{HEAD}">{k}</th>' for k in ("layer l", *KINDS, "parameters"))
+    rows = [f"<tr>{_cell('0 (input)')}"
+            + _cell(f"a[0] = X.T {_shape((sizes[0], N))}, from X {_shape((N, sizes[0]))}",
+                    span=8, align="left") + "</tr>"]
     forward = row_bias_forward(sizes, N) if row_bias else None
     params = n_params(sizes)
+    L = len(sizes) - 1
     for l, shapes in layer_shapes(sizes, N).items():
         cells = [_cell(l)] + [_cell(_shape(shapes[k])) for k in KINDS] + [_cell(f"{params[l]:,}")]
         if forward:
             shape, verdict = forward[l]
-            colour = VERDICT_COLOUR.get(verdict, "#e66101")
-            z_text = f"{_shape(shape)} {verdict}" if shape else (verdict or "—")
             cells[2] = _cell(_shape((1, shapes["b"][0])), "#b2182b")
-            cells[3] = _cell(z_text, colour)
-            cells[4] = _cell(_shape(shape) if shape else "—", colour)
+            if shape is not None:
+                colour = VERDICT_COLOUR[verdict]
+                cells[3] = _cell(f"{_shape(shape)} {verdict}", colour)
+                cells[4] = _cell(_shape(shape), colour)
+            elif verdict:
+                cells[3] = _cell("ValueError", ERROR_COLOUR)
+                cells[4] = _cell("—")
+            else:
+                cells[3] = cells[4] = _cell("not run")
             cells[5:8] = [_cell("—")] * 3
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    rows.append(f"<tr><td>output</td><td colspan='7'>Y_hat = a[{len(sizes) - 1}].T "
-                f"{_shape((N, sizes[-1]))}</td><td><b>{sum(params.values()):,}</b></td></tr>")
-    return (f"<table style='border-collapse:collapse; text-align:center'><tr>{head}</tr>"
-            + "".join(rows) + "</table>")
+    total = _cell(f"<b>{sum(params.values()):,}</b>")
+    if forward and _stopped_at(forward) is not None:
+        output = _cell(f"no Y_hat: numpy stopped at layer {_stopped_at(forward)}",
+                       ERROR_COLOUR, span=7, align="left")
+    elif forward:
+        shape = forward[L][0]
+        y_shape = (shape[1], sizes[-1])
+        right = y_shape == (N, sizes[-1]) and all(v == "right" for _, v in forward.values())
+        if right:
+            note = ""
+        elif y_shape != (N, sizes[-1]):
+            note = f", silently wrong: it should be {_shape((N, sizes[-1]))}"
+        else:
+            note = ": the right shape with wrong values, silently"
+        output = _cell(f"Y_hat = a[{L}].T {_shape(y_shape)}{note}",
+                       None if right else "#b2182b", span=7, align="left")
+    else:
+        output = _cell(f"Y_hat = a[{L}].T {_shape((N, sizes[-1]))}", span=7, align="left")
+    rows.append(f"<tr>{_cell('output')}{output}{total}</tr>")
+    return (f'<table style="{TABLE}"><tr>{head}</tr>' + "".join(rows) + "</table>")
 
 
 def row_bias_verdict(sizes, N):
-    """One sentence on the post's row b without .T for these sizes and N."""
-    for l, (shape, verdict) in row_bias_forward(sizes, N).items():
+    """What the post's row b without .T does for these sizes and N, layer by layer: the first
+    layer that goes silently wrong, the layer where numpy refuses (then there is no Y_hat), or
+    the wrong Y_hat that comes out without an error."""
+    forward = row_bias_forward(sizes, N)
+    story = []
+    cols = N
+    for l, (shape, verdict) in forward.items():
         if shape is None:
-            return f"layer {l}: numpy raises {verdict}; at least this N fails loudly."
-        if verdict == "wrong shape":
-            return (f"layer {l}: z comes out {_shape(shape)} instead of "
-                    f"{_shape((sizes[l], N))}, silently: no error, a wrong array.")
-        if verdict == "wrong values":
-            return (f"layer {l}: z has the right shape {_shape(shape)} but b[j] was added to "
-                    "sample j, not neuron j: wrong values, silently.")
-    return "every layer has one neuron, so a row b is also a column: no harm here."
+            if not story:
+                story.append(f"layer {l}: numpy raises {verdict}; at least this N fails loudly.")
+            else:
+                story.append(f"Layer {l} multiplies it on (W[{l}] @ a[{l - 1}] is "
+                             f"{_shape((sizes[l], cols))}), but adding its row b "
+                             f"{_shape((1, sizes[l]))} fails: numpy raises {verdict}.")
+            story.append(f"No Y_hat: the forward pass stops at layer {l}.")
+            return " ".join(story)
+        if not story and verdict == "wrong shape":
+            story.append(f"layer {l}: z comes out {_shape(shape)} instead of "
+                         f"{_shape((sizes[l], N))}, silently: no error, a wrong array.")
+        elif not story and verdict == "wrong values":
+            story.append(f"layer {l}: z has the right shape {_shape(shape)} but b[j] was added "
+                         "to sample j, not neuron j: wrong values, silently.")
+        cols = shape[1]
+    if not story:
+        return "every layer has one neuron, so a row b is also a column: no harm here."
+    L = len(sizes) - 1
+    story.append(f"No layer refuses it: Y_hat = a[{L}].T comes out "
+                 f"{_shape((cols, sizes[-1]))}, silently wrong.")
+    return " ".join(story)
 
 
 class ShapesWidget(FigureWidget):
@@ -160,7 +221,11 @@ class ShapesWidget(FigureWidget):
         self._draw_network()
         self._update_table()
         super().__init__([widgets.HBox([self.text, self.N]), self.row_bias, self.message], fig)
-        self.children = (*self.children[:-1], widgets.HBox([self.image, self.table]))
+        self.table.layout = widgets.Layout(flex="0 0 auto")   # never squeezed: no wrapping
+        self.children = (*self.children[:-1],
+                         widgets.HBox([self.image, self.table],   # table below when narrow
+                                      layout=widgets.Layout(flex_flow="row wrap",
+                                                            align_items="flex-start")))
         self.text.observe(self._on_sizes, names="value")
         self.N.observe(self._on_table, names="value")
         self.row_bias.observe(self._on_table, names="value")
@@ -191,7 +256,9 @@ class ShapesWidget(FigureWidget):
         N = self.N.value
         note = ""
         if self.row_bias.value:
-            note = f"<p><b>b as a row, no .T:</b> {row_bias_verdict(self.sizes, N)}</p>"
+            note = (f"<p style='font-size:15px; max-width:60em'><b>b as a row, no .T:</b> "
+                    f"{row_bias_verdict(self.sizes, N)} (mlp_core itself refuses a row b as "
+                    "soon as it is assigned: section 4.)</p>")
         self.table.value = shape_table_html(self.sizes, N, self.row_bias.value) + note
 
     def summary(self):
