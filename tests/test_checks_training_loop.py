@@ -1,12 +1,15 @@
-"""Lesson 07's check (mlp_core.course.checks.training_loop) against ``train(..., fused=False)``,
-which runs net.forward, net.backward and net.step and nothing else: a learner's loop matches its
-weights to the last bit. (Each usual mistake's hint is tested in test_widgets_training_lab.py.)"""
+"""Lesson 07's check (mlp_core.course.checks.training_loop) tests properties: every sample once
+per epoch in a new order, ⌈N/B⌉ updates, a history that records them, a falling cost, and, with
+train's seeded order, ``train(..., fused=False)``'s weights to the last bit. A right loop that
+shuffles another way passes the first properties and is told train's order. (Each usual mistake's
+hint is tested in test_widgets_training_lab.py.)"""
 
 import numpy as np
 from checking import outcome
 
 from mlp_core.course.checks.training_loop import (
     LOOP_SETTINGS,
+    TRAIN_ORDER,
     check_training_loop,
     loop_data,
     loop_net,
@@ -16,12 +19,14 @@ from mlp_core.train import History, train
 
 
 def train_loop(net, X, y, epochs, batch_size, lr, seed=None, X_val=None, y_val=None,
-               half_steps=False):
-    """Lesson 07's solution; with half_steps, each step taken as two halves of it."""
+               half_steps=False, shuffle=None, sign=1.0):
+    """Lesson 07's solution; with half_steps, each step taken as two halves of it (by hand, no
+    net.step); shuffle: another way to draw each epoch's order, shuffle(rng, N); sign -1: a step
+    up the gradient."""
     history, N = History(), X.shape[0]
     rng = np.random.default_rng(seed)
     for _ in range(epochs):
-        order = rng.permutation(N)
+        order = shuffle(rng, N) if shuffle else rng.permutation(N)
         total_cost, correct = 0.0, 0
         for first in range(0, N, batch_size):
             idx = order[first:first + batch_size]
@@ -33,6 +38,10 @@ def train_loop(net, X, y, epochs, batch_size, lr, seed=None, X_val=None, y_val=N
                 for layer in net.layers[1:]:
                     layer.W = layer.W - lr / 2 * layer.dW - lr / 2 * layer.dW
                     layer.b = layer.b - lr / 2 * layer.db - lr / 2 * layer.db
+            elif sign < 0:
+                for layer in net.layers[1:]:
+                    layer.W = layer.W + lr * layer.dW
+                    layer.b = layer.b + lr * layer.db
             else:
                 net.step(lr)
         history.loss.append(total_cost / N)
@@ -54,9 +63,41 @@ def test_the_plain_loop_is_train_unfused_bit_for_bit():
 def test_a_right_loop_passes_to_the_last_bit():
     ok, out = outcome(check_training_loop, train_loop)
     assert ok is True and out == (
-        "✓ train_loop is right: after 3 epochs its weights are mlp_core.train's to the last "
-        "bit, its loss and val_loss agree to 12 digits, and its accuracy and val_accuracy are "
-        "the same\n")
+        "✓ train_loop is right: each epoch sees all 50 samples once, in a new order, in 4 steps "
+        "of at most 16; the cost falls from 0.6899 to 0.1026; the history records it; and with "
+        "train's seeded order the weights are mlp_core.train's to the last bit\n")
+
+
+def test_a_right_loop_with_another_shuffle_is_told_trains_order():
+    def shuffled_by_hand(*args, **kwargs):
+        def shuffle(rng, N):
+            order = np.arange(N)
+            rng.shuffle(order)
+            return order[::-1]
+        return train_loop(*args, shuffle=shuffle, **kwargs)
+
+    ok, out = outcome(check_training_loop, shuffled_by_hand)
+    assert ok is False and out.count("\n") == 1, out
+    assert out.startswith("✗ train_loop trains correctly (each sample once per epoch, 4 steps"), out
+    assert "not in mlp_core.train's order" in out and TRAIN_ORDER in out
+
+
+def test_indexing_by_a_list_or_take_is_recognised():
+    def by_take(net, X, y, **kwargs):
+        class Rows(np.ndarray):
+            pass
+        return train_loop(net, np.take(X, np.arange(len(X)), axis=0).view(Rows), y, **kwargs)
+
+    ok, out = outcome(check_training_loop, by_take)
+    assert ok is True, out
+
+
+def test_a_step_up_the_gradient_is_told_the_cost_does_not_fall():
+    def uphill(*args, **kwargs):
+        return train_loop(*args, sign=-1.0, **kwargs)
+
+    ok, out = outcome(check_training_loop, uphill)
+    assert ok is False and "not clearly down: step against the gradient" in out, out
 
 
 def test_weights_right_to_12_digits_but_not_to_the_bit_are_told_so():

@@ -1,5 +1,5 @@
 """Lesson 07: the training lab (pressing Train), the batch-size comparison, and the check of the
-training-loop exercise against mlp_core.train."""
+training-loop exercise: each usual mistake gets its own hint."""
 
 import matplotlib
 import numpy as np
@@ -245,7 +245,7 @@ def make_loop(mistake=None):
     (None, "✓ train_loop is right"),
     ("unfinished", "not done yet"),
     ("no_shuffle", "unshuffled"),
-    ("same_order", "every epoch uses the same order"),
+    ("same_order", "every epoch uses the same shuffled order"),
     ("X_only", "X was shuffled but y was not"),
     ("drop_last", "the last, smaller batch is missing"),
     ("no_step", "call net.step(lr)"),
