@@ -53,9 +53,11 @@ export MKL_NUM_THREADS = 1
 unit: setup chromium
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests
 
-# The browser tests alone (part of `unit`): Voila, and the static site offline, in Debian's Chromium.
+# The browser tests alone (part of `unit`): Voila, the static site offline and the widgets' latency,
+# in Debian's Chromium.
 browser: setup chromium
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/test_browser.py tests/test_site_browser.py
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/test_browser.py tests/test_site_browser.py \
+	  tests/test_bench_browser.py
 
 # The browser test drives Debian's Chromium, a system package (see the README). Without it the
 # test is skipped on a learner's machine, and fails in CI (CI=true).

@@ -1,10 +1,11 @@
 """The course's benchmarks: how fast ``mlp_core`` trains, against its peers, and how quickly the
-lessons run and the widgets redraw.
+lessons run and the widgets redraw, in process and in a real browser.
 
-Run ``make bench`` (or ``python -m benchmarks --help`` for the options). Everything runs in one
-process with one BLAS thread for every library; repetitions alternate between implementations
-and the tables give medians with min–max. Results go to ``benchmarks/results/``: ``results.md``
-(the tables the README shows), ``results.png`` (the chart) and ``results.json`` (every number).
+Run ``make bench`` (or ``python -m benchmarks --help`` for the options). Everything but the
+lessons and the browser part runs in one process with one BLAS thread for every library;
+repetitions alternate between implementations and the tables give medians with min–max.
+Results go to ``benchmarks/results/``: ``results.md`` (the tables the README shows),
+``results.png`` (the chart) and ``results.json`` (every number).
 
 Modules, one job each:
 
@@ -19,6 +20,10 @@ Modules, one job each:
 - ``lessons``: each ``notebooks/NN_*.ipynb`` executed in a fresh kernel;
 - ``widgets``: every ``FigureWidget`` subclass in ``mlp_core/course/widgets``, driven through a
   small protocol (see that module) and timed per interaction;
+- ``browser``: each widget's heaviest control moved in a real browser (Voila, headless
+  Chromium, Playwright), from the input event to the new picture painted;
+- ``processes``: Chromium's command line, Voila started and waited for, processes stopped with
+  all they started (the browser tests use them too);
 - ``report``: the markdown tables, the targets met or not, and the chart;
 - ``run``: the command line that ties them together.
 """

@@ -125,8 +125,9 @@ def _verdict(ok):
     return "met" if ok else "**not met**"
 
 
-def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
-    """Markdown: each target of the issue, what was measured, met or not."""
+def targets_table(measurements, lessons=(), widget_rows=(), memory=None, browser=None):
+    """Markdown: each target of the issue, what was measured, met or not; ``browser`` is the
+    browser part's result (``browser.time_in_browser``), if it ran."""
     lines = ["| target | measured | |", "|---|---|---|"]
     for key, text, need, batches, networks in RATIO_TARGETS:
         found = [(s, b, r) for s, b, r in ratios(measurements, key, batches)
@@ -179,12 +180,68 @@ def targets_table(measurements, lessons=(), widget_rows=(), memory=None):
                       f"{statistics.median(slow['first_ms']):.0f} ms; "
                       f"{len(late)} of {len(swept)} controls at or over the budget")
         lines.append(f"| {text} | {shown} | {_verdict(not over)} |")
+    if browser is not None:
+        lines.append(browser_target(browser))
     if memory is not None:
         lines.append(
             f"| training {memory['sizes']} on {memory['n_samples']:,} samples holds at most "
             f"one extra copy of the data | peak {memory['peak_bytes'] / 2**20:.0f} MiB beyond "
             f"{memory['data_bytes'] / 2**20:.0f} MiB of data: {memory['copies']:.2f} copies | "
             f"{_verdict(memory['copies'] <= 1.0)} |")
+    return "\n".join(lines)
+
+
+BROWSER_TARGET = "slider to new picture in a real browser under 150 ms median"
+
+
+def browser_target(browser):
+    """Markdown: the target row of the browser part: the slowest widget's median, from the
+    input event to the painted new picture, beside its in-process time; met when every timed
+    widget's median is under its budget and none failed; skipped, with the reason, when a tool
+    was missing."""
+    if browser.get("skipped"):
+        return f"| {BROWSER_TARGET} | skipped: {browser['skipped']} | skipped |"
+    timed = [r for r in browser["rows"] if "ms" in r]
+    failed = [r["widget"] for r in browser["rows"] if "error" in r]
+    noted = [r["widget"] for r in browser["rows"] if "note" in r]
+    if not timed:
+        return f"| {BROWSER_TARGET} | none timed; failed: {', '.join(failed) or '-'} | " \
+               f"{_verdict(False)} |"
+    worst = max(timed, key=lambda r: r["median_ms"])
+    over = [r for r in timed if r["median_ms"] >= r["budget_ms"]]
+    shown = (f"slowest {worst['widget']} ({worst['action']}): {worst['median_ms']:.0f} ms "
+             f"(in process {worst['in_process_ms']:.0f} ms); median of {browser['repeats']} "
+             f"moves, {len(timed)} widgets")
+    if over:
+        shown += f"; {len(over)} of {len(timed)} over"
+    if failed:
+        shown += f"; failed: {', '.join(failed)}"
+    if noted:
+        shown += f"; nothing to time (no control redraws the picture): {', '.join(noted)}"
+    return f"| {BROWSER_TARGET} | {shown} | {_verdict(not over and not failed)} |"
+
+
+def browser_table(browser):
+    """Markdown: per widget, its heaviest control, the in-process median and the browser's
+    median (min–max) from input event to painted picture, how much of it came before the new
+    ``src`` arrived, and in how many moves the picture really changed."""
+    if browser.get("skipped"):
+        return f"Skipped: {browser['skipped']}."
+    lines = ["| widget | heaviest control | in process, ms (median) | browser: input to painted "
+             "picture, ms | of which input to new `src`, ms (median) | picture changed | "
+             "budget |", "|---|---|---:|---:|---:|---:|---:|"]
+    fmt = lambda ms: f"{ms:.0f}"                                  # noqa: E731
+    for r in browser["rows"]:
+        if "error" in r or "note" in r:
+            why = f"failed: {r['error']}" if "error" in r else f"not timed: {r['note']}"
+            lines.append(f"| {r['widget']} | {r['action']} | — | {why.replace('|', '/')} | — | "
+                         f"— | {r.get('budget_ms', '—')} |")
+            continue
+        changed = sum(m["changed"] for m in r["moves"])
+        to_src = statistics.median(m["to_src_ms"] for m in r["moves"])
+        lines.append(f"| {r['widget']} | {r['action']} | {r['in_process_ms']:.1f} | "
+                     f"{_spread(r['ms'], fmt)} | {to_src:.0f} | {changed} of {len(r['moves'])} "
+                     f"| {r['budget_ms']} |")
     return "\n".join(lines)
 
 
@@ -215,8 +272,9 @@ def widgets_table(rows):
 
 
 def markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory, repeats, epochs,
-             clock="wall", gemm=None):
-    """The whole results page; ``gemm``, if measured, is ``machine.gemm_rate``'s result."""
+             clock="wall", gemm=None, browser=None):
+    """The whole results page; ``gemm``, if measured, is ``machine.gemm_rate``'s result, and
+    ``browser``, if that part ran, ``browser.time_in_browser``'s."""
     cpu = f"{facts['cpu']}, {facts['cores']} cores, {facts['memory_gib']} GiB, {facts['os']}"
     versions = ", ".join(f"{name} {facts[name]}" for name in
                          ("python", "numpy", "scikit-learn", "matplotlib", "torch")
@@ -251,11 +309,23 @@ def markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory, r
         if skipped:
             parts += ["", "Not run: " + "; ".join(f"{LABELS[k]} ({why})"
                                                   for k, why in skipped.items()) + "."]
-    parts += ["", "## Targets", "", targets_table(measurements, lessons, widget_rows, memory)]
+    parts += ["", "## Targets", "",
+              targets_table(measurements, lessons, widget_rows, memory, browser)]
     if lessons:
         parts += ["", "## Lessons", "", lessons_table(lessons)]
     if widget_rows:
         parts += ["", "## Widgets", "", widgets_table(widget_rows)]
+    if browser is not None:
+        parts += ["", "## Widgets in a real browser", ""]
+        if not browser.get("skipped"):
+            parts += [
+                f"Each widget's heaviest control (its slowest in-process median above) moved "
+                f"{browser['repeats']} times, after {browser['warmup']} unmeasured moves, in "
+                "headless Chromium driven by Playwright, the lesson served by Voila; median "
+                "(min–max) ms from the input event (`keydown` or `pointerdown`, its "
+                "`timeStamp`) to the new picture painted (the `<img>`'s new `src`, its "
+                "`decode()`, then two animation frames). See `benchmarks/browser.py`.", ""]
+        parts += [browser_table(browser)]
     return "\n".join(parts) + "\n"
 
 
@@ -289,7 +359,8 @@ def chart(measurements, lessons, widget_rows, path):
     ax.set_xticks(range(len(cases)), [f"{list(s)}\nbatch {b}" for s, b in cases])
     ax.set_ylabel("training samples / s (log)")
     ax.set_title("training throughput, one BLAS thread (median, min–max)")
-    ax.legend(fontsize=8, ncols=4, loc="upper left")
+    if keys:
+        ax.legend(fontsize=8, ncols=4, loc="upper left")
     ax.grid(axis="y", alpha=0.3)
     row = 1
     if lessons:

@@ -9,12 +9,13 @@ import json
 import time
 from pathlib import Path
 
+from benchmarks import browser as browser_bench
 from benchmarks import lessons as lesson_bench
 from benchmarks import machine, report, throughput
 from benchmarks import widgets as widget_bench
 from benchmarks.memory import training_memory
 
-PARTS = ("throughput", "memory", "lessons", "widgets")
+PARTS = ("throughput", "memory", "lessons", "widgets", "browser")
 
 
 def _networks(text):
@@ -50,6 +51,10 @@ def parse_args(argv=None):
     p.add_argument("--lesson-repeats", type=int, default=3)
     p.add_argument("--widgets", default="mlp_core.course.widgets", help="package of the widgets")
     p.add_argument("--widget-repeats", type=int, default=20)
+    p.add_argument("--browser-repeats", type=int, default=10,
+                   help="measured moves per control in the browser (default 10)")
+    p.add_argument("--browser-widgets", type=lambda s: s.split(","), default=None,
+                   help="the widgets the browser part times, as module.Class (default: all)")
     p.add_argument("--skip", type=lambda s: s.split(","), default=[],
                    help="parts to leave out: " + ", ".join(PARTS))
     args = p.parse_args(argv)
@@ -68,6 +73,7 @@ def main(argv=None):
     started = time.perf_counter()
     facts = machine.machine_facts(argv)
     measurements, skipped, lessons, widget_rows, memory, gemm = [], {}, [], [], None, None
+    browser, in_browser = None, "browser" not in args.skip
     with machine.single_threaded():
         blas = machine.blas_report()
         print("Benchmarks:", facts["command"])
@@ -92,18 +98,27 @@ def main(argv=None):
         if "widgets" not in args.skip:
             print("Widgets in", args.widgets)
             widget_rows = widget_bench.time_widgets(args.widgets, args.widget_repeats)
+        chosen_from = widget_rows
+        if in_browser and "widgets" in args.skip and not browser_bench.missing():
+            print("Widgets in", args.widgets, "in process, to choose each one's heaviest control")
+            chosen_from = widget_bench.time_widgets(args.widgets, args.widget_repeats,
+                                                    only=args.browser_widgets)
     if "lessons" not in args.skip:                 # their own kernels, with their own threads
         paths = lesson_bench.discover_lessons(args.notebooks)
         print(f"Lessons: {len(paths)} in {args.notebooks}")
         lessons = lesson_bench.time_lessons(paths, args.lesson_repeats)
+    if in_browser:                                 # Voila's kernels and Chromium, also apart
+        print("Widgets in a real browser (Voila, Chromium):")
+        browser = browser_bench.time_in_browser(chosen_from, args.widgets, args.browser_repeats,
+                                                args.browser_widgets)
     page = report.markdown(facts, blas, measurements, skipped, lessons, widget_rows, memory,
-                           args.repeats, args.epochs, args.clock, gemm)
+                           args.repeats, args.epochs, args.clock, gemm, browser)
     (out / "results.md").write_text(page)
     report.chart(measurements, lessons, widget_rows, out / "results.png")
     results = {"facts": facts, "blas": blas, "repeats": args.repeats, "epochs": args.epochs,
                "clock": args.clock, "gemm": gemm,
                "throughput": [m.as_dict() for m in measurements], "skipped": skipped,
-               "memory": memory, "lessons": lessons, "widgets": widget_rows,
+               "memory": memory, "lessons": lessons, "widgets": widget_rows, "browser": browser,
                "seconds": round(time.perf_counter() - started, 1)}
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     print()

@@ -228,9 +228,10 @@ def actions(widget):
     return found
 
 
-def time_action(widget, action, repeats=20, warmup=2):
+def time_action(widget, action, repeats=20, warmup=2, redrew=None):
     """Milliseconds per call of ``action()``, ``repeats`` times after ``warmup`` untimed calls.
-    A call that did not redraw the widget gets a ``redraw()`` inside its timing."""
+    A call that did not redraw the widget gets a ``redraw()`` inside its timing. ``redrew``, if
+    given, is a list: each timed call appends whether it redrew the widget by itself."""
     draw = widget.redraw
     calls = [0]
 
@@ -245,25 +246,32 @@ def time_action(widget, action, repeats=20, warmup=2):
             before = calls[0]
             start = time.perf_counter()
             action()
-            if calls[0] == before:
+            drawn = calls[0] > before
+            if not drawn:
                 draw()
             if i >= warmup:
                 times.append((time.perf_counter() - start) * 1e3)
+                if redrew is not None:
+                    redrew.append(drawn)
     finally:
         del widget.redraw
     return times
 
 
-def time_widgets(package="mlp_core.course.widgets", repeats=20, log=print):
-    """Every widget of ``package``, every action. Returns one dict per (widget, action):
-    ``widget``, ``action``, ``ms`` (the times) and ``budget_ms``; or ``error`` instead of
-    ``ms`` when the widget could not be built or driven."""
+def time_widgets(package="mlp_core.course.widgets", repeats=20, log=print, only=None):
+    """Every widget of ``package`` (or those named in ``only``, as ``module.Class``), every
+    action. Returns one dict per (widget, action): ``widget``, ``action``, ``ms`` (the times),
+    ``median_ms``, ``budget_ms``, ``first_ms`` (``time_first_visits``, for a slider or a
+    drop-down) and ``redraws`` (every timed call redrew the picture by itself); or ``error``
+    instead of ``ms`` when the widget could not be built or driven."""
     classes, failures = discover_widgets(package)
     rows = [{"widget": name, "action": "-", "error": f"import failed: {msg}"}
-            for name, msg in failures]
+            for name, msg in failures if not only]
     bases = {base for _, cls in classes for base in cls.__mro__[1:]}
     for module, cls in classes:
         name = f"{module.rsplit('.', 1)[-1]}.{cls.__name__}"
+        if only and name not in only:
+            continue
         try:
             widget = example(cls)
         except Exception as err:  # (reported in the table, the run goes on)
@@ -275,21 +283,32 @@ def time_widgets(package="mlp_core.course.widgets", repeats=20, log=print):
             continue
         for label, action in actions(widget).items():
             try:
-                ms = time_action(widget, action, repeats)
-                control = getattr(action, "slider", None) or getattr(action, "choice", None)
-                first = [] if control is None else first_visits(cls, label)
+                redrew = []
+                ms = time_action(widget, action, repeats, redrew=redrew)
+                swept = isinstance(control_of(action), (*SLIDERS, *CHOICES))
+                first = first_visits(cls, label) if swept else []
             except Exception as err:
                 rows.append({"widget": name, "action": label,
                              "error": f"{type(err).__name__}: {err}"[:200]})
                 continue
             rows.append({"widget": name, "action": label, "ms": ms,
                          "median_ms": statistics.median(ms), "budget_ms": budget_ms(label),
-                         "first_ms": first})
+                         "first_ms": first, "redraws": all(redrew)})
     return rows
 
 
 def first_visits(cls, label):
     """``time_first_visits`` for the control behind action ``label`` of a fresh ``cls``."""
     widget = example(cls)
-    action = actions(widget)[label]
-    return time_first_visits(widget, getattr(action, "slider", None) or action.choice)
+    return time_first_visits(widget, control_of(actions(widget)[label]))
+
+
+def control_of(action):
+    """The control behind an action of ``actions()``: the slider of a ``Nudge``, the drop-down
+    (or toggle) of a ``NextOption``, the button whose ``click`` it is; None for any other
+    action (a ``step()``, a ``redraw()``, what a widget's ``bench_actions()`` returns)."""
+    control = getattr(action, "slider", None) or getattr(action, "choice", None)
+    owner = getattr(action, "__self__", None)
+    if control is None and isinstance(owner, widgets.Button) and action == owner.click:
+        control = owner
+    return control

@@ -128,9 +128,11 @@ def train(net, X, Y, *, epochs, batch_size, lr, X_val=None, Y_val=None, seed=Non
                         cost = net.backward(Y[batch])
                     if not math.isfinite(cost):
                         raise TrainingDiverged(
-                            f"epoch {epoch}: the cost became {cost} at sample {first} with "
-                            f"lr = {lr:g}. The steps are too big: try a smaller learning rate "
-                            f"(for example lr = {lr / 10:g})."
+                            f"epoch {epoch}: the cost became {cost} on step "
+                            f"{first // batch_size + 1} of {-(-N // batch_size)} (the mini-batch "
+                            f"at positions {first}-{first + len(batch) - 1} of this epoch's "
+                            f"shuffled order) with lr = {lr:g}. The steps are too big: try a "
+                            f"smaller learning rate (for example lr = {lr / 10:g})."
                         )
                     if not fused:
                         net.step(lr, weight_decay)

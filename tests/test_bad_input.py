@@ -1,5 +1,7 @@
 """Every documented call refuses bad input with a ValueError or TypeError a student can act on."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -152,6 +154,25 @@ def test_a_learning_rate_too_large_stops_with_advice():
         train(net, X, y, epochs=50, batch_size=10, lr=50.0, seed=0, progress=False)
     assert issubclass(TrainingDiverged, ValueError)
     assert all(np.isfinite(layer.W).all() for layer in net.layers[1:])   # the bad step not taken
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_the_divergence_message_names_the_step_and_its_batch(fused):
+    """The message says which step of the epoch failed and where its mini-batch lies in that
+    epoch's shuffled order (a position, not a row of X): the last step reached is that one."""
+    X, y = make_dataset("moons", 53, seed=0)
+    net = MLP([2, 16, 2], activation="relu", output_activation="identity", init="he", seed=0)
+    steps = []
+    with pytest.raises(TrainingDiverged) as err:
+        train(net, X, y, epochs=50, batch_size=10, lr=50.0, seed=0, progress=False,
+              fused=fused, callback=lambda epoch, history: steps.append(epoch) and None)
+    m = re.match(r"epoch (\d+): the cost became (nan|inf) on step (\d+) of 6 \(the mini-batch "
+                 r"at positions (\d+)-(\d+) of this epoch's shuffled order\) with lr = 50\.",
+                 str(err.value))
+    assert m, str(err.value)
+    epoch, step, first, last = int(m[1]), int(m[3]), int(m[4]), int(m[5])
+    assert epoch == len(steps) + 1 and 1 <= step <= 6
+    assert first == 10 * (step - 1) and last == min(first + 9, 52)
 
 
 def test_gradcheck_and_datasets_check_their_input(net):

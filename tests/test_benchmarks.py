@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:          # benchmarks/ is a folder of the repo, not a package
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import lessons, machine, memory, peers, report, run, throughput  # noqa: E402
+from benchmarks import browser, lessons, machine, memory, peers, report, run, throughput  # noqa: E402
 from benchmarks import widgets as wb  # noqa: E402
 from benchmarks.throughput import IMPLEMENTATIONS, Measurement  # noqa: E402
 from mlp_core import MLP, train  # noqa: E402
@@ -515,7 +515,8 @@ def test_a_small_run_writes_the_tables_the_chart_and_the_numbers(tmp_path, widge
                         "--implementations", "mlp_core,post,post_scipy,sklearn,ceiling",
                         "--memory-samples", "200", "--memory-network", "6,5,3",
                         "--notebooks", str(notebooks), "--lesson-repeats", "1",
-                        "--widgets", widget_package, "--widget-repeats", "2"])
+                        "--widgets", widget_package, "--widget-repeats", "2",
+                        "--skip", "browser"])           # (tests/test_bench_browser.py)
     page = (out / "results.md").read_text()
     for heading in ("## Training throughput", "## Targets", "## Lessons", "## Widgets"):
         assert heading in page
@@ -531,3 +532,48 @@ def test_a_small_run_writes_the_tables_the_chart_and_the_numbers(tmp_path, widge
 def test_the_command_line_refuses_unknown_parts():
     with pytest.raises(SystemExit):
         run.parse_args(["--skip", "everything"])
+
+
+# ----- the browser part, without a browser (tests/test_bench_browser.py runs it) -------------
+def test_the_browser_part_moves_each_widgets_slowest_control_that_redraws():
+    def row(widget, action, median, **more):
+        return {"widget": widget, "action": action, "ms": [median], "median_ms": median,
+                "budget_ms": 50, **more}
+
+    rows = [row("a.A", "slider x", 10), row("a.A", "choice kind", 30), row("a.A", "step", 90),
+            row("b.B", "redraw", 5), row("c.C", "slider n", 40, redraws=False),
+            row("c.C", "button go", 20), {"widget": "d.D", "action": "-", "error": "broken"},
+            {"widget": "e.E", "action": "slider y", "error": "raised"}]
+    chosen = browser.heaviest(rows)
+    assert {name: r and r["action"] for name, r in chosen.items()} == \
+        {"a.A": "choice kind", "b.B": None, "c.C": "button go", "e.E": None}
+    assert list(browser.heaviest(rows, only=["c.C"])) == ["c.C"]
+
+
+def test_a_missing_browser_is_reported_as_skipped_with_its_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(browser, "missing", lambda: "/usr/bin/chromium is missing (apt-get)")
+    results = run.main(["--out", str(tmp_path), "--skip", "throughput,memory,lessons,widgets"])
+    assert results["browser"] == {"skipped": "/usr/bin/chromium is missing (apt-get)"}
+    page = (tmp_path / "results.md").read_text()
+    assert "| slider to new picture in a real browser under 150 ms median | skipped: " \
+        "/usr/bin/chromium is missing (apt-get) | skipped |" in page
+    assert "## Widgets in a real browser\n\nSkipped: /usr/bin/chromium is missing" in page
+    assert json.loads((tmp_path / "results.json").read_text())["browser"]["skipped"]
+
+
+def test_the_browser_table_and_target_say_met_or_not():
+    move = {"ms": 90.0, "to_src_ms": 40.0, "changed": True}
+    part = {"skipped": None, "repeats": 2, "warmup": 2, "budget_ms": 150, "rows": [
+        {"widget": "a.A", "action": "slider x", "in_process_ms": 12.0, "budget_ms": 150,
+         "ms": [80.0, 100.0], "median_ms": 90.0, "moves": [move, {**move, "changed": False}]},
+        {"widget": "b.B", "action": "-", "note": browser.NO_CONTROL}]}
+    target = report.browser_target(part)
+    assert "slowest a.A (slider x): 90 ms (in process 12 ms)" in target
+    assert "b.B" in target and target.endswith("| met |")
+    table = report.browser_table(part).splitlines()
+    assert table[2] == "| a.A | slider x | 12.0 | 90 (80–100) | 40 | 1 of 2 | 150 |"
+    assert "not timed: no slider" in table[3]
+    part["rows"][0]["median_ms"] = 150.0
+    assert report.browser_target(part).endswith("| **not met** |")
+    part["rows"].append({"widget": "c.C", "action": "slider n", "error": "TimeoutError: x"})
+    assert "failed: c.C" in report.browser_target(part)

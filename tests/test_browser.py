@@ -8,23 +8,18 @@ test fails. Without Chromium or Playwright the test is skipped on a laptop and f
 (``CI=true``). Screenshots of each widget go to the test's temporary folder.
 """
 
-import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import processes
 import pytest
-from processes import CHROMIUM, CHROMIUM_ARGS, free_port, need, stop
+from processes import CHROMIUM, CHROMIUM_ARGS, free_port, need, start_voila, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-START_TIMEOUT = 30     # s for Voila to listen
 RENDER_TIMEOUT = 90    # s for a lesson to execute and its widget to appear (generous: CI)
 CHANGE_TIMEOUT = 20    # s for a widget to redraw after a slider move or a click
 TRAIN_BUTTON = re.compile(r"^\s*(Train|Step)\b")   # lesson 07's lab, lesson 10's playground
@@ -102,22 +97,6 @@ CHANGED_JS = """([box, src, text]) => {
 }""".replace("TEXT", WIDGET_TEXT_JS)
 
 
-def wait_for_port(port, process, log):
-    """Wait until something accepts TCP connections on 127.0.0.1:port (a plain connect: an
-    HTTP request to Voila would start a kernel)."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Voila exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"Voila did not listen on port {port} within {START_TIMEOUT} s:\n"
-                f"{log.read_text()}")
-
-
 def lessons_to_serve(folder):
     """Copy the lessons the test drives into ``folder``; return {role: notebook name}.
     Lesson 01 gives the slider; lesson 07 (or 10) the Train (or Step) button; a stand-in notebook
@@ -148,14 +127,11 @@ def voila(tmp_path_factory):
     lessons = lessons_to_serve(folder)
     port, token = free_port(), secrets.token_hex(16)
     log = folder / "voila.log"
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}   # draw as in Jupyter
-    command = [sys.executable, "-m", "voila", str(folder), "--no-browser", f"--port={port}",
-               "--Voila.ip=127.0.0.1", f"--token={token}", "--show_tracebacks=True"]
-    with open(log, "w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=folder,
-                                   env=env, start_new_session=True)
     try:
-        wait_for_port(port, process, log)
+        process = start_voila(folder, port, token, log)     # kernels draw as in Jupyter
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
         yield f"http://127.0.0.1:{port}", token, lessons, log
     finally:
         stop(process)

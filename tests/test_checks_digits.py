@@ -107,6 +107,18 @@ def test_confident_mistakes(outputs):
     verdict(check_confident_mistakes, returning("abc"), case, False, "array of sample indices")
 
 
+def test_confident_mistakes_with_fewer_mistakes_than_k():
+    """With 2 mistakes and k = 5 the answer is both of them: the ✓ line lists them without "…",
+    and an answer padded to k indices is told that fewer mistakes means fewer indices."""
+    Y_hat = np.eye(4)[[0, 1, 2, 3, 0, 1]] * 0.9           # (6, 4): predictions 0 1 2 3 0 1
+    y = np.array([0, 1, 2, 3, 2, 3])                       # samples 4 and 5 are wrong
+    case = (Y_hat, y, 5)
+    out = verdict(check_confident_mistakes, confident_mistakes, case, True, "✓", "(2 in all)")
+    assert "samples 4, 5 (2 in all)" in out
+    verdict(check_confident_mistakes, returning(np.array([4, 5, 0, 1, 2])), case, False, "✗",
+            "it should hold 2 indices", "every mistake when there are fewer than k")
+
+
 def test_confident_mistakes_explains_a_crash(outputs):
     assert_explains_a_crash(check_confident_mistakes, *outputs, 5,
                             name="most_confident_mistakes")

@@ -59,6 +59,11 @@ def naive(z):
      "numpy warned"),                       # both branches are computed: both overflow
     (lambda z: stable(z)[0], False, "returned shape (3,), expected (3, 3)"),
     (lambda z: stable(2 * z), False, "check the formula"),
+    (lambda z: naive(np.clip(z, -20, 20)), False,          # right to 1e-9 over the array
+     "my_sigmoid is off at z = -1000, -30 (it gives 2.1e-09 at z = -1000, σ is 0): the tiny "
+     "values far from 0 must be right too; clipping z changes them"),
+    (lambda z: np.where(z < 0, 1 - 1 / (1 + np.exp(np.minimum(z, 0))), stable(z)), True,
+     "✓ my_sigmoid is right"),              # 1 - σ(-z) for z < 0: right to the last digits
 ])
 def test_check_sigmoid(fn, ok, words):
     result, text = run(check_sigmoid, fn, Z)
@@ -77,7 +82,8 @@ def test_check_sigmoid(fn, ok, words):
     (lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, False, "nan or inf at z = -1000"),
     (lambda z: naive(z) * (1 - naive(z)), False, "numpy warned"),
     (lambda z: np.where(np.abs(z) > 20, 1e-3, stable(z) * (1 - stable(z))), False,
-     "wrong at the extremes"),
+     "wrong at the extremes (z = -1000, -30, 30, 1000): σ'(z) is about e^(-|z|) there, under "
+     "1e-8 for |z| > 20"),
 ])
 def test_check_sigmoid_prime(fn, ok, words):
     result, text = run(check_sigmoid_prime, fn, Z)

@@ -122,3 +122,26 @@ def test_saved_output_has_a_picture_and_a_stable_line(stepper):
     assert bundle["image/png"]
     assert bundle["text/plain"] == ("BackpropStepper: [2, 4, 3, 2], N = 5, step 1 of 3 "
                                     "(net.layers[3])")
+
+
+def test_red_is_positive_blue_negative_white_zero(stepper):
+    # lesson 05: "Red is positive, blue negative, white 0; each heatmap has its own scale"
+    for heatmap in stepper.maps.values():
+        image = heatmap.image
+        vmin, vmax = image.get_clim()
+        top, bottom, middle = (image.cmap(image.norm(v)) for v in (vmax, vmin, 0.0))
+        assert top[0] > 2 * max(top[1], top[2])                 # the largest value: red
+        assert bottom[2] > bottom[1] > bottom[0]                # the most negative: blue
+        assert min(middle[:3]) > 0.9                            # 0: white
+    for l in range(1, stepper.L + 1):                          # its own scale, at every step
+        stepper.go(stepper.L + 1 - l)
+        for name, heatmap in stepper.maps.items():
+            assert heatmap.image.get_clim()[1] == pytest.approx(
+                np.abs(stepper.shown()[name]).max())
+    stepper.go(1)
+
+
+def test_the_errors_shrink_from_the_output_down(stepper):
+    # lesson 05: "the errors shrink as they travel back" on the lesson's network and batch
+    largest = [np.abs(stepper.arrays[l]["delta"]).max() for l in range(stepper.L, 0, -1)]
+    assert largest == sorted(largest, reverse=True) and largest[-1] < 0.1 * largest[0]

@@ -93,3 +93,24 @@ def test_saved_output_has_a_picture_and_a_stable_line(widget):
     assert bundle["image/png"]
     assert bundle["text/plain"] == CostWidget(z=-4.0, y=1).summary()
     assert bundle["text/plain"].startswith("CostWidget: z = -4.0, a = 0.0180, y = 1")
+
+
+def test_left_is_the_cost_right_the_gradient(widget):
+    # lesson 04: "Left: the cost of this one sample; right: dC/dz, what back-propagation sends"
+    assert widget.ax_cost.get_position().x0 < widget.ax_grad.get_position().x0
+    assert widget.ax_cost.get_title() == "cost of one sample"
+    assert "dC/dz" in widget.ax_grad.get_ylabel()
+    assert widget.z_slider.min <= -6.0 and widget.z_slider.max >= 6.0   # "drag z to -6", "+6"
+
+
+def test_the_points_lesson_04_asks_to_try():
+    # lesson 04: at z = -6 with y = 1 the prediction is 0.0025, the quadratic gradient about
+    # -0.0025 and cross-entropy's about -1; z = 6 is at the saturation edge |z| > 5.99
+    widget = CostWidget(z=-6.0, y=1)
+    v = widget.values()
+    assert round(v["a"], 4) == 0.0025 and round(v["quadratic dC/dz"], 4) == -0.0025
+    assert round(v["cross-entropy dC/dz"], 1) == -1.0
+    widget.z_slider.value, widget.y_buttons.value = 6.0, 0
+    v = widget.values()
+    assert round(v["quadratic dC/dz"], 4) == 0.0025 and round(v["cross-entropy dC/dz"], 1) == 1.0
+    assert sigmoid_prime(6.0) < 0.01 * sigmoid_prime(0.0) < sigmoid_prime(5.9)

@@ -63,6 +63,20 @@ def test_describe_names_the_steepest_point_and_the_share_saturated():
     assert "for every x" in describe(0.0, 7.0)
 
 
+@pytest.mark.parametrize("w", [0.5, 0.1, 1.0, 2.3, 4.9, 5.0, -2.0, -0.5])
+def test_describe_states_a_slope_bound_that_holds_as_printed(w):
+    """The label's "|da/dx| = |w| σ'(z) ≤ B": B, as printed, is at least the steepest slope
+    |w|/4 of a = σ(wx + b) (0.125 for w = 0.5, not a rounded-down 0.12), and for a negative w
+    too (its slope da/dx is negative, its size is not)."""
+    text = describe(w, 1.0)
+    assert "slope |da/dx| = |w| σ'(z) ≤ " in text
+    bound = float(text.split("≤ ")[1].split(";")[0])
+    x = np.linspace(-10, 10, 200001)
+    steepest = np.abs(np.gradient(sigmoid(w * x + 1.0), x)).max()
+    assert bound >= steepest - 1e-9 and bound == pytest.approx(abs(w) / 4, abs=1e-12)
+    assert describe(0.5, 0.0).split("; ")[0].endswith("≤ 0.125")
+
+
 def test_moving_w_redraws_the_curve_the_slope_and_the_label():
     widget = NeuronWidget()
     png, label, summary = widget.image.value, widget.label.value, widget.summary()

@@ -112,7 +112,8 @@ def test_live_pictures_during_a_long_run(monkeypatch):
 
 def test_a_diverged_run_says_so(monkeypatch):
     def diverging(*args, **kwargs):
-        raise TrainingDiverged("epoch 1: the cost became nan at sample 0 with lr = 10.")
+        raise TrainingDiverged("epoch 1: the cost became nan on step 1 of 4 (the mini-batch "
+                               "at positions 0-9 of this epoch's shuffled order) with lr = 10.")
 
     lab = tiny_lab()
     lab.button.click()                                           # a good run first

@@ -59,7 +59,10 @@ EXERCISES = {
     "01-my_sigmoid": Exercise(
         "01_neuron", "my_sigmoid",
         "return 1 / (1 + np.exp(-z))                  # the textbook formula, unguarded\n",
-        "exp(-z) overflows for z = -1000"),
+        "exp(-z) overflows for z = -1000",
+        more=(Mistake(
+            "return 1 / (1 + np.exp(-np.clip(z, -20, 20)))  # z clipped to dodge the overflow\n",
+            "the tiny values far from 0 must be right too; clipping z changes them"),)),
     "01-my_sigmoid_prime": Exercise(
         "01_neuron", "my_sigmoid_prime",
         "return z * (1 - z)                           # a(1 - a) with z for a\n",

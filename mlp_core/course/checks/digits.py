@@ -46,7 +46,8 @@ def check_confident_mistakes(most_confident_mistakes, Y_hat, y, k):
     except (TypeError, ValueError):
         fail(name, f"{name} should return an array of sample indices, got {type(got).__name__}")
     if np.array_equal(got, right):
-        return passed(f"{name} is right: samples {', '.join(map(str, right[:4]))}, … "
+        more = ", …" if len(right) > 4 else ""
+        return passed(f"{name} is right: samples {', '.join(map(str, right[:4]))}{more} "
                       f"({len(right)} in all)")
     confidence = Y_hat.max(axis=1)
     wrong = np.flatnonzero(np.argmax(Y_hat, axis=1) != y)
@@ -54,7 +55,8 @@ def check_confident_mistakes(most_confident_mistakes, Y_hat, y, k):
     least = wrong[np.argsort(confidence[wrong], kind="stable")][:k]
     by_true = wrong[np.argsort(-Y_hat[wrong, y[wrong]], kind="stable")][:k]
     if len(got) != len(right):
-        hint = f"it should hold {len(right)} indices (the first k = {k} mistakes)"
+        hint = (f"it should hold {len(right)} indices: the k = {k} most confident mistakes, or "
+                "every mistake when there are fewer than k")
     elif np.array_equal(got, all_samples):
         hint = "these are the most confident digits, right ones included: keep argmax ≠ y only"
     elif set(got) == set(least):

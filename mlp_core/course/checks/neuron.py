@@ -73,6 +73,15 @@ def check_sigmoid(my_sigmoid, z, name="my_sigmoid"):
         else:
             hint = "σ(z) lies between 0 and 1; check the formula 1 / (1 + e^(-z))"
         fail(name, f"{name} is off (relative error {err:.1e}): {hint}")
+    # point by point too: the error over the whole array is blind to a wrong tiny value
+    # (clipping z to ±20 gives σ(-30) = 2.1e-09 instead of 9.4e-14)
+    ref = sigmoid(z)
+    off = np.abs(got - ref) > checks.RIGHT * np.abs(ref) + 1e-15
+    if off.any():
+        k = np.flatnonzero(off)[0]
+        fail(name, f"{name} is off at {_at(z, off)} (it gives {got.flat[k]:.2g} at "
+                   f"z = {np.asarray(z).flat[k]:g}, σ is {ref.flat[k]:.2g}): the tiny values "
+                   "far from 0 must be right too; clipping z changes them, e^(-|z|) does not")
     if warned:
         fail(name, f"{name} has the right values, but numpy warned \"{warned[0]}\": "
                    "exp(-z) overflows for z = -1000; compute e^(-|z|) and pick the formula by "
@@ -111,8 +120,8 @@ def check_sigmoid_prime(my_sigmoid_prime, z, name="my_sigmoid_prime"):
         fail(name, f"{name} does not match finite differences (relative error {err:.1e}): "
                    f"{hint}")
     if np.abs(got[~inner] - sigmoid_prime(z[~inner])).max(initial=0.0) > 1e-12:
-        fail(name, f"{name} is wrong at the extremes ({_at(z, ~inner)}): σ' is about e^(-|z|) "
-                   "there, so 0 in float64")
+        fail(name, f"{name} is wrong at the extremes ({_at(z, ~inner)}): σ'(z) is about "
+                   "e^(-|z|) there, under 1e-8 for |z| > 20 and 0 in float64 far out")
     if warned:
         fail(name, f"{name} has the right values, but numpy warned \"{warned[0]}\": "
                    "make your sigmoid stable first")

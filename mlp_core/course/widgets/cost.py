@@ -6,7 +6,8 @@ For a single output ``a = σ(z)`` with target ``y`` (scalars, or arrays of any o
 - cross-entropy    C = −[y ln a + (1 − y) ln(1 − a)],   dC/dz = a − y
 
 The quadratic cost's gradient carries σ'(z), which is nearly 0 when the neuron saturates
-(|z| large), so a neuron that is confidently *wrong* learns slowly; cross-entropy's does not.
+(σ' below 1 % of its peak ¼, |z| > 5.99: the course's one definition), so a neuron that is
+confidently *wrong* learns slowly; cross-entropy's does not.
 """
 
 import io

@@ -47,8 +47,10 @@ def describe(w, b, lo=X_RANGE[0], hi=X_RANGE[1]):
     share = sum(e - s for s, e in parts) / (hi - lo)
     where = " and ".join(_interval_text(s, e, lo, hi) for s, e in parts) or "nowhere"
     steep = f"steepest at x = {-b / w + 0.0:.2f}" if w != 0 else "flat (w = 0)"
-    return (f"w = {w:.1f}, b = {b:.1f}: {steep}, slope da/dx = w σ'(z) ≤ {abs(w) * PEAK:.2f}; "
-            f"saturated (σ' < 1 % of its peak) {where}: {share:.0%} of x in [{lo:g}, {hi:g}]")
+    # |w|/4 in full (0.125, not a rounded-down 0.12): the bound must hold as printed
+    return (f"w = {w:.1f}, b = {b:.1f}: {steep}, slope |da/dx| = |w| σ'(z) ≤ "
+            f"{abs(w) * PEAK:.4g}; saturated (σ' < 1 % of its peak) {where}: {share:.0%} of x in "
+            f"[{lo:g}, {hi:g}]")
 
 
 def _interval_text(s, e, lo, hi):
