@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from checking import assert_explains_a_crash, not_done, outcome, returning
 
-from mlp_core.activations import sigmoid
+from mlp_core.activations import sigmoid, sigmoid_prime
 from mlp_core.course import post
 from mlp_core.course.checks.cost import check_accuracy, check_quadratic_cost, check_softmax_delta
 from mlp_core.datasets import one_hot
@@ -132,6 +132,7 @@ def test_softmax_delta_right_and_each_mistake_its_hint():
                            (returning(A), "this is a = softmax(z) itself"),
                            (returning(Y_SM - A), "the sign is flipped"),
                            (returning((A - Y_SM) * A * (1 - A)), "σ'-style factor"),
+                           (returning((A - Y_SM) * sigmoid_prime(Z_SM)), "(a − y) ⊙ σ′(z)"),
                            (returning(sigmoid(Z_SM) - Y_SM), "σ(z) − y"),
                            (returning(A - Y_SM + 0.1), "step by step")):
         ok, out = outcome(check_softmax_delta, learner, Z_SM, Y_SM)

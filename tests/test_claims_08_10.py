@@ -3,6 +3,7 @@ lesson states is printed next to it, or a unit test asserts it). Each test compu
 from the engine and, where the lesson states a number, checks that the lesson still states it."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -159,3 +160,23 @@ def test_lesson_09_eta_30_calls_every_digit_an_8(digits):
     assert history.loss[1:] == pytest.approx([0.5] * 9, abs=1e-6)
     assert net.forward(X_test).max() < 1e-6
     assert "Its 11 % accuracy is every digit called an 8" in lesson_text("09_pitfalls.ipynb")
+
+
+def lesson_printed(name):
+    """Every text the stored code cells of a lesson print, as one string."""
+    cells = json.loads((NOTEBOOKS / name).read_text())["cells"]
+    return "\n".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+
+
+def test_lesson_09_the_slowdown_numbers_in_its_text_are_the_ones_it_prints():
+    """Section 4 and the summary quote the one-neuron run (a < 0.5 after 232 epochs against 17)
+    and the whole network's (90 % test accuracy first in epoch 14 against 3): the printed lines
+    of cells 21 and 23, which nbval watches; here the text is held to them."""
+    printed, text = lesson_printed("09_pitfalls.ipynb"), " ".join(
+        lesson_text("09_pitfalls.ipynb").split())
+    assert "a < 0.5 after 232 epochs" in printed and "a < 0.5 after  17 epochs" in printed
+    first = dict(re.findall(r"^(mse|cross_entropy) +test accuracy after .*; 90 % first in epoch "
+                            r"(\d+)$", printed, flags=re.M))
+    assert first == {"mse": "14", "cross_entropy": "3"}
+    assert "for 232 epochs against 17" in text and "90 % test accuracy against 3" in text
+    assert "reaches 90 % test accuracy in epoch 14, cross-entropy in epoch 3" in text

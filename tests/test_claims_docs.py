@@ -342,6 +342,8 @@ QUOTED = {
          '9 points behind after ten epochs'),
         ('η = 30   cost after 10 epochs 0.500, test accuracy 11.4%',
          'cost stuck at 0.5, 11 % accuracy'),
+        ('; 90 % first in epoch 14', 'needs 14 epochs to reach 90 % test accuracy where'),
+        ('; 90 % first in epoch 3', 'cross-entropy needs 3'),
     ],
     '10_playground': [
         ('sizes [2, 1, 1]: test accuracy 59.3%', '(three: 59 %, 73 %, then 100 %'),

@@ -119,6 +119,11 @@ EXERCISES = {
             "return (A - Y) * A * (1 - A)                 # a sigmoid's σ' kept\n",
             "a σ'-style factor"),
             Mistake(
+            "E = np.exp(Z - Z.max(axis=0, keepdims=True))\n"
+            "A = E / E.sum(axis=0, keepdims=True)\n"
+            "return (A - Y) * sigmoid_prime(Z)            # BP1 of a sigmoid, quadratic cost\n",
+            "this is (a − y) ⊙ σ′(z)"),
+            Mistake(
             "E = np.exp(Z - Z.max(axis=1, keepdims=True)) # over the samples, axis=1\n"
             "return E / E.sum(axis=1, keepdims=True) - Y\n",
             "this softmax runs over axis=1, across the samples"))),

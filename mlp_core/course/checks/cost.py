@@ -8,6 +8,7 @@ names the usual mistake and ``CheckFailed``, or "not done yet".
 
 import numpy as np
 
+from mlp_core.activations import sigmoid_prime
 from mlp_core.course import post
 from mlp_core.course.checks import call, check_close, exercise, fail
 
@@ -107,7 +108,7 @@ def check_softmax_delta(softmax_cross_entropy_delta, Z, Y):
     δ^L = softmax(z) − y of a softmax output with cross-entropy; Z, Y: (n_L, N), one sample per
     column, each column of Y summing to 1. Best with a column at z = ±1000 and N ≠ n_L.
     The usual mistakes named: no max subtracted (nan), the softmax over the samples (axis=1),
-    a returned for a − y, the sign flipped, a σ'-style factor a(1 − a) kept.
+    a returned for a − y, the sign flipped, a σ'-style factor a(1 − a) or σ′(z) kept.
     """
     with np.errstate(all="ignore"):   # an overflow is named by its hint, not by a warning
         got = call("softmax_cross_entropy_delta", softmax_cross_entropy_delta, Z.copy(),
@@ -127,6 +128,9 @@ def check_softmax_delta(softmax_cross_entropy_delta, Z, Y):
             (lambda g: np.allclose(g, (A - Y) * A * (1 - A)),
              "this is (a − y) ⊙ a(1 − a), a σ'-style factor: with a softmax and cross-entropy "
              "the Jacobian diag(a) − a aᵀ times −y/a collapses to exactly a − y, no factor"),
+            (lambda g: np.allclose(g, (A - Y) * sigmoid_prime(Z)),
+             "this is (a − y) ⊙ σ′(z), BP1 of a sigmoid output with the quadratic cost: a "
+             "softmax with cross-entropy has no σ′ factor, its Jacobian collapses to a − y"),
             (lambda g: np.allclose(g, 1 / (1 + np.exp(-Z)) - Y),
              "this is σ(z) − y, a sigmoid's: the softmax divides e^z by each column's sum"),
         ])
