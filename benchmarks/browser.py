@@ -3,14 +3,20 @@ screen, for the heaviest control of each widget.
 
 Which control: for every widget the in-process part (``benchmarks/widgets.py``) timed, the
 control (slider, drop-down or toggle, or button) whose in-process median was the slowest in the
-same run, among those whose callback redraws the picture itself (a slider that only rewrites a
-table, such as the shapes widget's batch N, never brings a new picture). Actions that are not a
-control a learner moves (a playground's ``step()``, a plain ``redraw()``, a widget's own
+same run, among those whose callback redraws the picture itself to a new one. Actions that are
+not a control a learner moves (a playground's ``step()``, a plain ``redraw()``, a widget's own
 ``bench_actions()``) are not candidates; a widget with none is reported, not timed. With
 ``--skip widgets`` the run times the widgets in process first, for this choice only.
 
+**A widget whose controls never redraw the picture** (the shapes widget: its batch N only
+rewrites the table of shapes) is timed on its slowest control all the same, to the output that
+control does change: the text output (an HTML or Label widget, ``widgets.text_output_of``)
+it rewrites, the shape table. Its row says so (``output`` and ``waited_for``: "new table
+painted" instead of "new picture painted"), and the target counts it like the others.
+
 How: each widget gets a notebook of its own that builds it exactly as the in-process part does
-(``widgets.example``) and marks the chosen control and the figure's ``<img>`` with a CSS class.
+(``widgets.example``) and marks the chosen control and the output to wait for (the figure's
+``<img>``, or the text output) with a CSS class.
 Voila serves them from a temporary folder on 127.0.0.1 (kernels with one BLAS thread, as
 ``make bench`` runs); headless Debian Chromium (``/usr/bin/chromium``), driven by Playwright,
 opens one page at a time and, after 2 unmeasured moves, makes ``repeats`` (default 10) moves:
@@ -29,14 +35,17 @@ What is measured, all on the page's clock (``performance.now()``):
   callback ran, drew the PNG, and the new image arrived over the websocket), then the image's
   ``decode()`` resolves and two ``requestAnimationFrame`` callbacks later (the first runs
   before the next paint, the second after that frame was produced) the clock stops: the new
-  picture has been painted.
+  picture has been painted. For a text output (the shape table) the observer watches that
+  widget's DOM node instead (its children and text), and the two frames follow its first
+  change: the new table has been painted.
 
 So a move's time is the keyboard or mouse event, the widget's JavaScript, the websocket round
 trip, the kernel's callback and redraw, the PNG's transfer, decode and one frame. A move whose
 callback sets the picture more than once is measured to the first new picture; the next move
 waits until the picture has stayed the same for ``QUIET_MS``. Every measured move records a
-hash of the pixels shown before it and of the picture it measured (drawn on a canvas): the
-picture changed when they differ. Target: under 150 ms median per control.
+hash of the pixels shown before it and of the picture it measured (drawn on a canvas), or of
+the text output's text: the picture (the table) changed when they differ. Target: under 150 ms
+median per control.
 """
 
 import importlib
@@ -58,7 +67,9 @@ QUIET_MS = 300         # the picture stays the same this long before the next mo
 PAGE_TIMEOUT = 120     # s for a page to execute its notebook and show the widget
 MOVE_TIMEOUT = 20      # s for one move's new picture
 KINDS = ("slider", "choice", "button")     # the actions that are a control a learner moves
-NO_CONTROL = "no slider, drop-down or button timed in process redraws the picture"
+NO_CONTROL = "no slider, drop-down or button timed in process"
+NO_OUTPUT = "its slowest control redraws neither the picture nor a text output"
+PICTURE = "image"      # the attribute of a FigureWidget that shows its figure
 
 NOTEBOOK = '''import importlib
 import sys
@@ -69,20 +80,27 @@ from benchmarks import widgets as wb
 widget = wb.example(getattr(importlib.import_module({module!r}), {cls!r}))
 control = wb.control_of(wb.actions(widget)[{label!r}])
 control.add_class("bench-control")
-widget.image.add_class("bench-image")
+getattr(widget, {output!r}).add_class("bench-output")
 widget'''
 
-# On the page: the clock, started by the input event and stopped by the painted new picture.
-INSTALL_JS = """img => {
-    const bench = window.__bench = {armed: false, stray: 0};
-    bench.hash = async () => {
-        const canvas = document.createElement('canvas');
-        canvas.width = img.naturalWidth;
-        canvas.height = img.naturalHeight;
-        const g = canvas.getContext('2d');
-        g.drawImage(img, 0, 0);
-        const pixels = g.getImageData(0, 0, canvas.width, canvas.height).data;
-        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', pixels));
+# On the page: the clock, started by the input event and stopped by the painted new output:
+# the figure's <img> (a picture) or a text output's node (a table).
+READY_JS = """node => node.tagName === 'IMG' ? node.src.startsWith('blob:') && node.complete
+                                     : node.innerText.trim() !== ''"""
+INSTALL_JS = """node => {
+    const picture = node.tagName === 'IMG';
+    const bench = window.__bench = {armed: false, stray: 0, picture};
+    bench.hash = async () => {     // of the pixels shown, or of the text shown
+        let data = new TextEncoder().encode(node.innerText);
+        if (picture) {
+            const canvas = document.createElement('canvas');
+            canvas.width = node.naturalWidth;
+            canvas.height = node.naturalHeight;
+            const g = canvas.getContext('2d');
+            g.drawImage(node, 0, 0);
+            data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+        }
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
         return [...digest.slice(0, 12)].map(b => b.toString(16).padStart(2, '0')).join('');
     };
     const start = event => {
@@ -99,16 +117,18 @@ INSTALL_JS = """img => {
         if (!bench.armed || bench.t0 === null) { bench.stray += 1; return; }
         bench.mutations.push(now);
         if (bench.mutations.length > 1) return;
-        const src = img.src;
-        img.decode().catch(error => { bench.decodeError = String(error); }).then(() => {
+        const src = node.src;
+        const decoded = picture ? node.decode() : Promise.resolve();
+        decoded.catch(error => { bench.decodeError = String(error); }).then(() => {
             bench.decoded = performance.now();
             requestAnimationFrame(() => requestAnimationFrame(async () => {
                 bench.painted = performance.now();
-                bench.sameSrc = img.src === src;
+                bench.sameSrc = node.src === src;
                 bench.hashAfter = await bench.hash();
             }));
         });
-    }).observe(img, {attributes: true, attributeFilter: ['src']});
+    }).observe(node, picture ? {attributes: true, attributeFilter: ['src']}
+                             : {childList: true, subtree: true, characterData: true});
 }"""
 ARM_JS = """async () => {
     const bench = window.__bench;
@@ -128,7 +148,8 @@ READ_JS = """() => {
     const b = window.__bench;
     b.armed = false;
     return {t0: b.t0, listener: b.listener, event: b.event, mutation: b.mutations[0],
-            decoded: b.decoded, painted: b.painted, src_changes: b.mutations.length,
+            decoded: b.decoded, painted: b.painted, changes: b.mutations.length,
+            picture: b.picture,
             hash_before: b.hashBefore, hash_after: b.hashAfter, same_src: b.sameSrc,
             decode_error: b.decodeError};
 }"""
@@ -159,27 +180,43 @@ def missing():
 
 def heaviest(widget_rows, only=None):
     """{widget: row} of each widget's slowest control in ``widget_rows`` (the in-process part's
-    rows): the action of kind slider, choice or button, that redraws the picture itself, with
-    the largest median. A widget with no such action maps to None. ``only``, if given, limits
-    the widgets (names as ``module.Class``)."""
-    chosen = {}
+    rows): of its actions of kind slider, choice or button, those that redraw the picture
+    itself to a new one, or, when none does, all of them; of these, the one with the largest
+    median. A widget with no such action maps to None. ``only``, if given, limits the widgets
+    (names as ``module.Class``)."""
+    controls = {}
     for row in widget_rows:
         name = row["widget"]
         if only and name not in only or row["action"] == "-":
             continue
-        chosen.setdefault(name, None)
-        if "ms" in row and row["action"].split(" ", 1)[0] in KINDS \
-                and row.get("redraws", True):
-            best = chosen[name]
-            if best is None or row["median_ms"] > best["median_ms"]:
-                chosen[name] = row
-    return chosen
+        controls.setdefault(name, [])
+        if "ms" in row and row["action"].split(" ", 1)[0] in KINDS:
+            controls[name].append(row)
+    return {name: max(rows, key=lambda r: (r.get("redraws", True), r["median_ms"]),
+                      default=None) for name, rows in controls.items()}
 
 
-def write_notebook(folder, package, widget, label):
+def output_of(package, widget, row):
+    """The attribute of ``widget`` (``module.Class`` in ``package``) whose change the browser
+    waits for when the control of ``row`` moves: ``PICTURE`` when it redraws the picture, else
+    the text output it rewrites (``widgets.text_output_of``), or None."""
+    if row.get("redraws", True):
+        return PICTURE
+    module, cls = widget.rsplit(".", 1)
+    return widget_bench.text_output_of(
+        getattr(importlib.import_module(f"{package}.{module}"), cls), row["action"])
+
+
+def waited_for(output):
+    """What a move of a control whose ``output`` (``output_of``) is measured waits for."""
+    return "new picture painted" if output == PICTURE else f"new {output} painted"
+
+
+def write_notebook(folder, package, widget, label, output=PICTURE):
     """Write ``folder/<widget>.ipynb``, which shows ``widget`` (``module.Class`` in
     ``package``) built as the in-process part builds it, the control behind action ``label``
-    marked ``bench-control`` and the figure's image ``bench-image``. Returns its name."""
+    marked ``bench-control`` and the output to wait for (its attribute ``output``: the
+    figure's image, or a text output) ``bench-output``. Returns its name."""
     import nbformat
 
     module, cls = widget.rsplit(".", 1)
@@ -189,7 +226,7 @@ def write_notebook(folder, package, widget, label):
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3",
                               "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK.format(
-        paths=paths, module=f"{package}.{module}", cls=cls, label=label))]
+        paths=paths, module=f"{package}.{module}", cls=cls, label=label, output=output))]
     name = f"{widget}.ipynb"
     nbformat.write(nb, Path(folder) / name)
     return name
@@ -253,10 +290,12 @@ class Mover:
 def measure_page(context, url, repeats, warmup=WARMUP):
     """Open ``url`` (a notebook written by ``write_notebook``) in the browser ``context``, make
     ``warmup`` then ``repeats`` moves of its marked control and return one dict per measured
-    move: ``ms`` (input event to painted picture), ``to_src_ms`` (to the new ``src``),
-    ``decode_ms`` (new ``src`` to decoded), ``event``, ``move``, ``src_changes``,
-    ``changed`` (the pixels differ from those shown before the move) and the raw page times.
-    Raises RuntimeError with what the page shows when something does not happen in time."""
+    move: ``ms`` (input event to the marked output painted anew), ``to_change_ms`` (to its
+    first change: the picture's new ``src``, the table's new DOM), ``decode_ms`` (new ``src``
+    to decoded; None for a text output), ``event``, ``move``, ``changes`` (how many times the
+    observer saw it change), ``changed`` (the pixels, or the text, differ from those shown
+    before the move) and the hashes. Raises RuntimeError with what the page shows when
+    something does not happen in time."""
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -265,17 +304,16 @@ def measure_page(context, url, repeats, warmup=WARMUP):
         page.goto(url, wait_until="commit")
         try:
             page.wait_for_load_state("load")
-            image = page.locator("img.bench-image")
+            output = page.locator(".bench-output").first
             control = page.locator(".bench-control").first
             control.wait_for()
-            page.wait_for_function("img => img.src.startsWith('blob:') && img.complete",
-                                   arg=image.element_handle())
+            page.wait_for_function(READY_JS, arg=output.element_handle())
         except Exception as error:
             shown = page.evaluate("() => document.body ? document.body.innerText : ''")
             raise RuntimeError(f"no widget within {PAGE_TIMEOUT} s ({error}); JavaScript "
                                f"errors: {errors}; page: {shown[-1500:]!r}") from None
         control.scroll_into_view_if_needed()
-        image.evaluate(INSTALL_JS)
+        output.evaluate(INSTALL_JS)
         page.set_default_timeout(MOVE_TIMEOUT * 1000)
         mover = Mover(control)
         moves = []
@@ -285,7 +323,7 @@ def measure_page(context, url, repeats, warmup=WARMUP):
                 page.wait_for_function(PAINTED_JS, polling=10)
             except Exception:
                 page.evaluate(DISARM_JS)
-                raise RuntimeError(f"move {i + 1} ({done}): no new picture within "
+                raise RuntimeError(f"move {i + 1} ({done}): the output did not change within "
                                    f"{MOVE_TIMEOUT} s; JavaScript errors: {errors}") from None
             page.wait_for_function(QUIET_JS, arg=QUIET_MS, polling=50)
             seen = page.evaluate(READ_JS)
@@ -293,10 +331,11 @@ def measure_page(context, url, repeats, warmup=WARMUP):
                 continue
             moves.append({
                 "ms": round(seen["painted"] - seen["t0"], 2),
-                "to_src_ms": round(seen["mutation"] - seen["t0"], 2),
-                "decode_ms": round(seen["decoded"] - seen["mutation"], 2),
+                "to_change_ms": round(seen["mutation"] - seen["t0"], 2),
+                "decode_ms": round(seen["decoded"] - seen["mutation"], 2)
+                if seen["picture"] else None,
                 "listener_lag_ms": round(seen["listener"] - seen["t0"], 2),
-                "event": seen["event"], "move": done, "src_changes": seen["src_changes"],
+                "event": seen["event"], "move": done, "changes": seen["changes"],
                 "changed": seen["hash_before"] != seen["hash_after"],
                 "hash_before": seen["hash_before"], "hash_after": seen["hash_after"],
                 "decode_error": seen["decode_error"]})
@@ -312,9 +351,10 @@ def time_in_browser(widget_rows, package="mlp_core.course.widgets", repeats=10, 
     """The browser part: each widget's heaviest control (``heaviest``) moved ``repeats`` times
     in Chromium, served by Voila. Returns ``{"skipped": reason}`` when a tool is missing, else
     ``{"skipped": None, "repeats", "warmup", "budget_ms", "rows"}``: one row per widget with
-    ``widget``, ``action`` (the in-process label), ``in_process_ms`` (its in-process median),
-    ``ms`` (the browser times), ``median_ms``, ``moves`` (``measure_page``'s dicts) and
-    ``budget_ms``; or ``error`` instead of the times."""
+    ``widget``, ``action`` (the in-process label), ``output`` and ``waited_for`` (what each move
+    waited for: ``output_of``, ``waited_for``), ``in_process_ms`` (its in-process median), ``ms``
+    (the browser times), ``median_ms``, ``moves`` (``measure_page``'s dicts) and ``budget_ms``;
+    or ``error`` instead of the times, or ``note`` when there was nothing to time."""
     why = missing()
     if why:
         log(f"  skipped: {why}")
@@ -326,10 +366,14 @@ def time_in_browser(widget_rows, package="mlp_core.course.widgets", repeats=10, 
         folder = Path(tmp)
         served = {}
         for widget, row in chosen.items():
-            if row is None:
-                rows.append({"widget": widget, "action": "-", "note": NO_CONTROL})
+            output = row and output_of(package, widget, row)
+            if output is None:
+                rows.append({"widget": widget, "action": row["action"] if row else "-",
+                             "note": NO_OUTPUT if row else NO_CONTROL})
             else:
-                served[widget] = (row, write_notebook(folder, package, widget, row["action"]))
+                row = {**row, "output": output}
+                served[widget] = (row, write_notebook(folder, package, widget, row["action"],
+                                                      output))
         try:
             if served:
                 rows += _serve_and_time(folder, served, repeats, log)
@@ -372,7 +416,8 @@ def _serve_and_time(folder, served, repeats, log):
 
 def _timed(context, url, widget, row, repeats, log):
     """One widget's row of ``time_in_browser``."""
-    out = {"widget": widget, "action": row["action"], "in_process_ms": row["median_ms"],
+    out = {"widget": widget, "action": row["action"], "output": row["output"],
+           "waited_for": waited_for(row["output"]), "in_process_ms": row["median_ms"],
            "budget_ms": BUDGET_MS}
     started = time.perf_counter()
     try:
@@ -382,7 +427,8 @@ def _timed(context, url, widget, row, repeats, log):
         first = (str(err).strip().splitlines() or [""])[0]
         return {**out, "error": f"{type(err).__name__}: {first}"[:300]}
     ms = [m["ms"] for m in moves]
-    log(f"  {widget} ({row['action']}): median {statistics.median(ms):.0f} ms in the browser, "
+    log(f"  {widget} ({row['action']}, {out['waited_for']}): median "
+        f"{statistics.median(ms):.0f} ms in the browser, "
         f"{row['median_ms']:.0f} ms in process ({time.perf_counter() - started:.0f} s)")
     return {**out, "ms": ms, "median_ms": statistics.median(ms), "moves": moves}
 

@@ -14,7 +14,8 @@ method to say how it is used, and the defaults cover the usual cases.
     callback and redraw included. Default: ``"step"`` for a ``step()`` method (a playground's
     training step, which redraws), and every enabled control a learner moves: each slider moved
     by one notch (back and forth) and each drop-down or toggle set to its next option; or, for a
-    widget with none of those, its first button clicked, or else a plain ``redraw()``.
+    widget with none of those, its first button clicked (``Press``: its neighbour while it is
+    disabled), or else a plain ``redraw()``.
 
 An action that did not call ``redraw()`` (a callback that only changes artists) gets one, inside
 the timing, so every figure is counted as drawn. Budgets: 100 ms for an action whose label starts
@@ -110,6 +111,20 @@ def controls_of(widget):
     for child in getattr(widget, "children", ()):
         yield child
         yield from controls_of(child)
+
+
+class Press:
+    """Clicks a button; while it is disabled (a stepper at its last step), the first enabled
+    other button of the widget (its "back"), so every call changes something, as the browser
+    part's clicks do."""
+
+    def __init__(self, button, others):
+        self.button, self.others = button, others
+
+    def __call__(self):
+        enabled = [b for b in (self.button, *self.others) if not b.disabled]
+        if enabled:
+            enabled[0].click()
 
 
 class Nudge:
@@ -222,7 +237,9 @@ def actions(widget):
         moved += 1
     button = next((c for c in controls if isinstance(c, widgets.Button)), None)
     if not moved and button is not None and not found:
-        found[f"button {button.description}"] = button.click
+        others = [c for c in controls_of(widget) if isinstance(c, widgets.Button)
+                  and c is not button]
+        found[f"button {button.description}"] = Press(button, others)
     if not found:
         found["redraw"] = widget.redraw
     return found
@@ -231,7 +248,9 @@ def actions(widget):
 def time_action(widget, action, repeats=20, warmup=2, redrew=None):
     """Milliseconds per call of ``action()``, ``repeats`` times after ``warmup`` untimed calls.
     A call that did not redraw the widget gets a ``redraw()`` inside its timing. ``redrew``, if
-    given, is a list: each timed call appends whether it redrew the widget by itself."""
+    given, is a list: each timed call appends whether it redrew the widget by itself to a
+    picture that differs from the one before (a redraw of the same picture, such as the training
+    lab's batch size before any training, changes nothing a learner sees)."""
     draw = widget.redraw
     calls = [0]
 
@@ -243,7 +262,7 @@ def time_action(widget, action, repeats=20, warmup=2, redrew=None):
     try:
         times = []
         for i in range(warmup + repeats):
-            before = calls[0]
+            before, shown = calls[0], widget.image.value
             start = time.perf_counter()
             action()
             drawn = calls[0] > before
@@ -252,7 +271,7 @@ def time_action(widget, action, repeats=20, warmup=2, redrew=None):
             if i >= warmup:
                 times.append((time.perf_counter() - start) * 1e3)
                 if redrew is not None:
-                    redrew.append(drawn)
+                    redrew.append(drawn and widget.image.value != shown)
     finally:
         del widget.redraw
     return times
@@ -262,7 +281,8 @@ def time_widgets(package="mlp_core.course.widgets", repeats=20, log=print, only=
     """Every widget of ``package`` (or those named in ``only``, as ``module.Class``), every
     action. Returns one dict per (widget, action): ``widget``, ``action``, ``ms`` (the times),
     ``median_ms``, ``budget_ms``, ``first_ms`` (``time_first_visits``, for a slider or a
-    drop-down) and ``redraws`` (every timed call redrew the picture by itself); or ``error``
+    drop-down) and ``redraws`` (a timed call redrew the picture by itself, to a new picture:
+    a stepper's "next" does until its last step); or ``error``
     instead of ``ms`` when the widget could not be built or driven."""
     classes, failures = discover_widgets(package)
     rows = [{"widget": name, "action": "-", "error": f"import failed: {msg}"}
@@ -293,7 +313,7 @@ def time_widgets(package="mlp_core.course.widgets", repeats=20, log=print, only=
                 continue
             rows.append({"widget": name, "action": label, "ms": ms,
                          "median_ms": statistics.median(ms), "budget_ms": budget_ms(label),
-                         "first_ms": first, "redraws": all(redrew)})
+                         "first_ms": first, "redraws": any(redrew)})
     return rows
 
 
@@ -305,10 +325,26 @@ def first_visits(cls, label):
 
 def control_of(action):
     """The control behind an action of ``actions()``: the slider of a ``Nudge``, the drop-down
-    (or toggle) of a ``NextOption``, the button whose ``click`` it is; None for any other
-    action (a ``step()``, a ``redraw()``, what a widget's ``bench_actions()`` returns)."""
-    control = getattr(action, "slider", None) or getattr(action, "choice", None)
+    (or toggle) of a ``NextOption``, the button of a ``Press`` or whose ``click`` it is; None
+    for any other action (a ``step()``, a ``redraw()``, what a widget's ``bench_actions()``
+    returns)."""
+    control = (getattr(action, "slider", None) or getattr(action, "choice", None)
+               or getattr(action, "button", None))
     owner = getattr(action, "__self__", None)
     if control is None and isinstance(owner, widgets.Button) and action == owner.click:
         control = owner
     return control
+
+
+TEXT_OUTPUTS = (widgets.HTML, widgets.HTMLMath, widgets.Label)
+
+
+def text_output_of(cls, label):
+    """The name of the attribute of a fresh ``cls`` (built by ``example``) holding the text
+    output (an HTML, HTMLMath or Label widget) that action ``label`` changes, the first in
+    attribute order (the shapes widget's batch N: ``"table"``); None when it changes none."""
+    widget = example(cls)
+    texts = {name: w for name, w in vars(widget).items() if isinstance(w, TEXT_OUTPUTS)}
+    before = {name: w.value for name, w in texts.items()}
+    actions(widget)[label]()
+    return next((name for name, w in texts.items() if w.value != before[name]), None)

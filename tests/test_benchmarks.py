@@ -535,7 +535,7 @@ def test_the_command_line_refuses_unknown_parts():
 
 
 # ----- the browser part, without a browser (tests/test_bench_browser.py runs it) -------------
-def test_the_browser_part_moves_each_widgets_slowest_control_that_redraws():
+def test_the_browser_part_moves_each_widgets_slowest_control_that_redraws_if_any():
     def row(widget, action, median, **more):
         return {"widget": widget, "action": action, "ms": [median], "median_ms": median,
                 "budget_ms": 50, **more}
@@ -543,11 +543,21 @@ def test_the_browser_part_moves_each_widgets_slowest_control_that_redraws():
     rows = [row("a.A", "slider x", 10), row("a.A", "choice kind", 30), row("a.A", "step", 90),
             row("b.B", "redraw", 5), row("c.C", "slider n", 40, redraws=False),
             row("c.C", "button go", 20), {"widget": "d.D", "action": "-", "error": "broken"},
-            {"widget": "e.E", "action": "slider y", "error": "raised"}]
+            {"widget": "e.E", "action": "slider y", "error": "raised"},
+            row("f.F", "slider N", 18, redraws=False), row("f.F", "slider M", 9, redraws=False)]
     chosen = browser.heaviest(rows)
     assert {name: r and r["action"] for name, r in chosen.items()} == \
-        {"a.A": "choice kind", "b.B": None, "c.C": "button go", "e.E": None}
+        {"a.A": "choice kind", "b.B": None, "c.C": "button go", "e.E": None, "f.F": "slider N"}
     assert list(browser.heaviest(rows, only=["c.C"])) == ["c.C"]
+
+
+def test_a_control_that_redraws_no_picture_is_timed_to_the_text_it_changes():
+    shapes = {"widget": "shapes.ShapesWidget", "action": "slider batch N", "redraws": False}
+    package = "mlp_core.course.widgets"
+    assert browser.output_of(package, "shapes.ShapesWidget", shapes) == "table"
+    assert browser.output_of(package, "neuron.NeuronWidget", {"action": "slider w"}) == "image"
+    assert browser.waited_for("table") == "new table painted"
+    assert browser.waited_for(browser.PICTURE) == "new picture painted"
 
 
 def test_a_missing_browser_is_reported_as_skipped_with_its_reason(tmp_path, monkeypatch):
@@ -562,18 +572,47 @@ def test_a_missing_browser_is_reported_as_skipped_with_its_reason(tmp_path, monk
 
 
 def test_the_browser_table_and_target_say_met_or_not():
-    move = {"ms": 90.0, "to_src_ms": 40.0, "changed": True}
+    move = {"ms": 90.0, "to_change_ms": 40.0, "changed": True}
     part = {"skipped": None, "repeats": 2, "warmup": 2, "budget_ms": 150, "rows": [
         {"widget": "a.A", "action": "slider x", "in_process_ms": 12.0, "budget_ms": 150,
          "ms": [80.0, 100.0], "median_ms": 90.0, "moves": [move, {**move, "changed": False}]},
-        {"widget": "b.B", "action": "-", "note": browser.NO_CONTROL}]}
+        {"widget": "b.B", "action": "-", "note": browser.NO_CONTROL},
+        {"widget": "s.S", "action": "slider N", "in_process_ms": 18.0, "budget_ms": 150,
+         "output": "table", "waited_for": "new table painted", "ms": [70.0, 75.0],
+         "median_ms": 72.5, "moves": [{**move, "ms": 70.0}, {**move, "ms": 75.0}]}]}
     target = report.browser_target(part)
     assert "slowest a.A (slider x): 90 ms (in process 12 ms)" in target
+    assert "3 widgets" not in target and "2 widgets" in target    # the table one counts
+    assert "not to a new picture: s.S (new table painted)" in target
     assert "b.B" in target and target.endswith("| met |")
     table = report.browser_table(part).splitlines()
-    assert table[2] == "| a.A | slider x | 12.0 | 90 (80–100) | 40 | 1 of 2 | 150 |"
+    assert table[2] == "| a.A | slider x | new picture painted | 12.0 | 90 (80–100) | 40 | " \
+        "1 of 2 | 150 |"
     assert "not timed: no slider" in table[3]
+    assert table[4] == "| s.S | slider N | new table painted | 18.0 | 72 (70–75) | 40 | " \
+        "2 of 2 | 150 |"
+    part["rows"][2]["median_ms"] = 151.0                   # the table's budget counts too
+    assert report.browser_target(part).endswith("| **not met** |")
+    part["rows"][2]["median_ms"] = 72.5
     part["rows"][0]["median_ms"] = 150.0
     assert report.browser_target(part).endswith("| **not met** |")
     part["rows"].append({"widget": "c.C", "action": "slider n", "error": "TimeoutError: x"})
     assert "failed: c.C" in report.browser_target(part)
+
+
+def test_a_redraw_of_the_same_picture_does_not_count_as_redrawing():
+    """The training lab's batch size, before any training, redraws the same untrained picture
+    (a browser shows no change, so it cannot be the heaviest control timed there); its dataset
+    draws new points."""
+    rows = {row["action"]: row for row in wb.time_widgets(only=["training_lab.TrainingLab"],
+                                                           repeats=2, log=lambda *_: None)}
+    assert rows["choice batch size"]["redraws"] is False
+    assert rows["choice dataset"]["redraws"] is True
+
+
+def test_a_steppers_button_goes_back_at_its_last_step_so_every_press_redraws():
+    """Lesson 05's stepper has three steps: pressed 2 + 20 times, "next step" alone would stop
+    changing anything after the second press; ``Press`` then clicks "back", as the browser
+    part does, so the timed presses redraw a new picture."""
+    rows = wb.time_widgets(only=["backprop.BackpropStepper"], repeats=4, log=lambda *_: None)
+    assert [(row["action"], row["redraws"]) for row in rows] == [("button next step ▶", True)]
